@@ -1,0 +1,107 @@
+/**
+ * All of ml-connector's configuration, parsed once at start-up through one
+ * schema: environment variables and command-line options, with every default
+ * in this file. A bad value fails fast with a message naming the option or
+ * variable and the value (STYLE.md §9).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const SANDBOX_SIZES = ['empty', 'small', 'medium', 'large', 'huge'] as const;
+export const HUBSPOT_TIER_NAMES = ['free', 'starter', 'professional', 'enterprise'] as const;
+
+export const DEFAULTS = {
+  dataDir: './.ml-connector',
+  host: '127.0.0.1',
+  /** `ml-connector sandbox` on its own. */
+  sandboxPort: 4010,
+  /** `ml-connector start` (the service; for now the sandbox). */
+  servicePort: 3000,
+  seed: 1,
+  size: 'small',
+  hubspotTier: 'professional',
+} as const;
+
+/** Where each setting comes from, as a user would type it; used in error messages. */
+export const SETTING_SOURCES = {
+  dataDir: '--data-dir (or ML_CONNECTOR_DATA_DIR)',
+  port: '--port',
+  host: '--host',
+  seed: '--seed',
+  size: '--size',
+  hubspotTier: '--hubspot-tier',
+} as const;
+
+type SettingName = keyof typeof SETTING_SOURCES;
+
+/** Command-line strings or numbers given in code. */
+const integerText = (min: number, max: number) =>
+  z.union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number)]).pipe(
+    z.number().int('expected a whole number').min(min).max(max),
+  );
+
+const SandboxSettingsSchema = z.object({
+  port: integerText(0, 65_535),
+  host: z.string().trim().min(1),
+  seed: integerText(0, Number.MAX_SAFE_INTEGER),
+  size: z.enum(SANDBOX_SIZES),
+  hubspotTier: z.enum(HUBSPOT_TIER_NAMES),
+});
+
+export const ConfigSchema = z.object({
+  dataDir: z.string().trim().min(1).transform((dir) => resolve(dir)),
+  sandbox: SandboxSettingsSchema,
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type SandboxSettings = Config['sandbox'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigInput {
+  env?: Record<string, string | undefined>;
+  /** Command-line options as commander gives them (camelCase keys). */
+  options?: Partial<Record<SettingName, unknown>>;
+  /** Which command is starting: the sandbox alone or the service. */
+  command?: 'sandbox' | 'start';
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+export function loadConfig(input: ConfigInput = {}): Config {
+  const env = input.env ?? {};
+  const options = input.options ?? {};
+  // An empty variable counts as unset, as shells make it easy to export one by accident.
+  const fromEnv = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const raw = {
+    dataDir: options.dataDir ?? fromEnv('ML_CONNECTOR_DATA_DIR') ?? DEFAULTS.dataDir,
+    sandbox: {
+      port: options.port ?? (input.command === 'start' ? DEFAULTS.servicePort : DEFAULTS.sandboxPort),
+      host: options.host ?? DEFAULTS.host,
+      seed: options.seed ?? DEFAULTS.seed,
+      size: options.size ?? DEFAULTS.size,
+      hubspotTier: options.hubspotTier ?? DEFAULTS.hubspotTier,
+    },
+  };
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[issue.path.length - 1] ?? '') as SettingName;
+    const source = SETTING_SOURCES[key] ?? issue.path.join('.');
+    const given = key === 'dataDir' ? raw.dataDir : (raw.sandbox as Record<string, unknown>)[key];
+    const allowed =
+      key === 'size' ? SANDBOX_SIZES.join(', ') : key === 'hubspotTier' ? HUBSPOT_TIER_NAMES.join(', ') : undefined;
+    return allowed
+      ? `invalid value ${describeValue(given)} for ${source}: expected one of ${allowed}`
+      : `invalid value ${describeValue(given)} for ${source}: ${issue.message}`;
+  });
+  throw new ConfigError([...new Set(problems)].join('; '));
+}

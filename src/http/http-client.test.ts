@@ -1,0 +1,99 @@
+/**
+ * The HTTP core's attempt loop against a real server (the HubSpot sandbox):
+ * refresh-once on 401, one refresh shared by concurrent callers, and the
+ * system definition's validation.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { VirtualClock } from '../core/clock.ts';
+import { ConnectorError } from '../core/errors.ts';
+import { HubSpotAdmin } from '../sandbox/hubspot/admin-client.ts';
+import { startSandbox, type RunningSandbox } from '../sandbox/index.ts';
+import { hubspotSystem } from '../systems/hubspot/definition.ts';
+import { singleFlight, type CredentialSource } from './credentials.ts';
+import { HttpClient, type AttemptEvent } from './http-client.ts';
+import { RateGovernor } from './rate-governor.ts';
+import { defineSystem } from './system-definition.ts';
+
+/** A credential that starts expired and, when refreshed, gets a new token from the sandbox. */
+function refreshingCredential(admin: HubSpotAdmin, initial: string) {
+  let token = initial;
+  const state = { refreshes: 0 };
+  const refresh = singleFlight(async () => {
+    state.refreshes++;
+    token = await admin.createToken({});
+    return true;
+  });
+  const source: CredentialSource = { authorize: async () => ({ authorization: `Bearer ${token}` }), refresh };
+  return { source, state };
+}
+
+describe('HttpClient', () => {
+  let sandbox: RunningSandbox;
+  let admin: HubSpotAdmin;
+  const clock = new VirtualClock();
+
+  before(async () => {
+    sandbox = await startSandbox({ port: 0, size: 'small', clock });
+    admin = new HubSpotAdmin(`${sandbox.adminUrl}/hubspot`);
+  });
+  after(() => sandbox.close());
+
+  function client(credentials: CredentialSource, onAttempt?: (e: AttemptEvent) => void) {
+    return new HttpClient({
+      system: hubspotSystem,
+      baseUrl: sandbox.systems.hubspot.baseUrl,
+      credentials,
+      governor: new RateGovernor({ windows: hubspotSystem.rateWindows({ tier: 'professional' }), maxConcurrency: 8, clock }),
+      clock,
+      onAttempt,
+    });
+  }
+
+  it('on a 401 refreshes the credential once and retries', async () => {
+    const expired = await admin.createToken({ expiresInMs: -1_000 });
+    const { source, state } = refreshingCredential(admin, expired);
+    const events: AttemptEvent[] = [];
+    const response = await client(source, (e) => events.push(e)).request({ method: 'GET', path: '/crm/v3/objects/contacts' });
+    assert.equal(response.status, 200);
+    assert.equal(state.refreshes, 1);
+    assert.deepEqual(
+      events.map((e) => e.status),
+      [401, 200],
+    );
+    assert.ok(events.every((e) => typeof e.correlationId === 'string' && e.correlationId.length > 0), 'correlation ids are kept');
+  });
+
+  it('refreshes once for many concurrent calls that all got a 401', async () => {
+    const expired = await admin.createToken({ expiresInMs: -1_000 });
+    const { source, state } = refreshingCredential(admin, expired);
+    const http = client(source);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => http.request({ method: 'GET', path: '/crm/v3/objects/companies' })));
+    assert.ok(responses.every((r) => r.status === 200));
+    assert.equal(state.refreshes, 1);
+  });
+
+  it('gives up after one refresh when the new credential is refused too', async () => {
+    let refreshes = 0;
+    const source: CredentialSource = {
+      authorize: async () => ({ authorization: 'Bearer pat-na1-revoked' }),
+      refresh: async () => {
+        refreshes++;
+        return true;
+      },
+    };
+    await assert.rejects(client(source).request({ method: 'GET', path: '/crm/v3/objects/contacts' }), (error: ConnectorError) => {
+      assert.equal(error.kind, 'auth');
+      assert.equal(error.code, 'hubspot.invalid_authentication');
+      return true;
+    });
+    assert.equal(refreshes, 1);
+  });
+
+  it('rejects an invalid system definition with a message naming the field', () => {
+    assert.throws(
+      () => defineSystem({ ...hubspotSystem, name: 'Bad Name', timeoutMs: -1 }),
+      (error: ConnectorError) => error.kind === 'config' && /name/.test(error.message) && /timeoutMs/.test(error.message),
+    );
+  });
+});

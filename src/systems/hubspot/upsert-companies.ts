@@ -1,0 +1,126 @@
+/**
+ * Companies are matched by domain, then linked by our own unique property.
+ * HubSpot does not de-duplicate companies by domain and upsert by `domain`
+ * is undocumented (§4.1, §8), so: one search per batch finds companies that
+ * already carry each domain; an unlinked match is claimed (updated by id and
+ * stamped with our source id), everything else is upserted by source id.
+ */
+import { chunk } from '../../core/concurrency.ts';
+import type { BatchResult, HubSpotClient } from './client.ts';
+import { BATCH_INPUT_LIMIT, SEARCH_PAGE_LIMIT } from './object-types.ts';
+import { SOURCE_ID_PROPERTY } from './property-bootstrap.ts';
+import type { PropertyInputValues, SimplePublicObject, StandardError } from './schemas.ts';
+
+export interface CompanyRecord {
+  /** Our source id (`ml_source_id`), unique per source record. */
+  sourceId: string;
+  domain?: string;
+  properties: PropertyInputValues;
+  /** Set when the engine already linked this record: no domain search is needed. */
+  hubspotId?: string;
+}
+
+export type CompanyMatch = 'source_id' | 'domain' | 'created';
+
+export interface UpsertedCompany {
+  sourceId: string;
+  id: string;
+  matchedBy: CompanyMatch;
+}
+
+export interface UpsertCompaniesResult {
+  companies: UpsertedCompany[];
+  errors: StandardError[];
+}
+
+export function normalizeDomain(domain: string | undefined): string | undefined {
+  if (!domain) return undefined;
+  const bare = domain
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/[/?#].*$/, '');
+  return bare === '' ? undefined : bare;
+}
+
+/** Companies carrying any of `domains` (at most 100), oldest first per domain. */
+async function companiesByDomain(client: HubSpotClient, domains: string[]): Promise<Map<string, SimplePublicObject[]>> {
+  const found = new Map<string, SimplePublicObject[]>();
+  if (domains.length === 0) return found;
+  let after = 0;
+  for (;;) {
+    const page = await client.searchPage('companies', {
+      // §6: IN takes lower-case string values.
+      filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'IN', values: domains }] }],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties: ['domain', SOURCE_ID_PROPERTY],
+      limit: SEARCH_PAGE_LIMIT,
+      after: String(after),
+    });
+    for (const company of page.results) {
+      const domain = normalizeDomain(company.properties.domain ?? undefined);
+      if (!domain) continue;
+      const list = found.get(domain) ?? [];
+      list.push(company);
+      found.set(domain, list);
+    }
+    const next = page.paging?.next?.after;
+    if (!next) return found;
+    after = Number(next);
+  }
+}
+
+export async function upsertCompanies(client: HubSpotClient, records: readonly CompanyRecord[]): Promise<UpsertCompaniesResult> {
+  const companies: UpsertedCompany[] = [];
+  const errors: StandardError[] = [];
+  for (const part of chunk(records, BATCH_INPUT_LIMIT)) {
+    const unlinkedDomains = [
+      ...new Set(part.filter((r) => r.hubspotId === undefined).flatMap((r) => normalizeDomain(r.domain) ?? [])),
+    ];
+    const byDomain = await companiesByDomain(client, unlinkedDomains);
+    const claimed = new Set<string>();
+    const claims: Array<{ record: CompanyRecord; id: string }> = [];
+    const upserts: CompanyRecord[] = [];
+    for (const record of part) {
+      const domain = normalizeDomain(record.domain);
+      const matches = record.hubspotId === undefined && domain ? (byDomain.get(domain) ?? []) : [];
+      if (matches.some((c) => c.properties[SOURCE_ID_PROPERTY] === record.sourceId)) {
+        upserts.push(record);
+        continue;
+      }
+      // A company already linked to another source record is not taken over.
+      const free = matches.find((c) => !c.properties[SOURCE_ID_PROPERTY] && !claimed.has(c.id));
+      if (free) {
+        claimed.add(free.id);
+        claims.push({ record, id: free.id });
+      } else {
+        upserts.push(record);
+      }
+    }
+    const stamped = (r: CompanyRecord) => ({ ...r.properties, [SOURCE_ID_PROPERTY]: r.sourceId });
+    const [updated, upserted]: [BatchResult, BatchResult] = await Promise.all([
+      claims.length > 0
+        ? client.batchUpdate('companies', claims.map(({ record, id }) => ({ id, properties: stamped(record) })))
+        : Promise.resolve({ results: [], errors: [] }),
+      upserts.length > 0
+        ? client.batchUpsert(
+            'companies',
+            upserts.map((r) => ({ id: r.sourceId, idProperty: SOURCE_ID_PROPERTY, properties: stamped(r) })),
+          )
+        : Promise.resolve({ results: [], errors: [] }),
+    ]);
+    for (const company of updated.results) {
+      companies.push({ sourceId: String(company.properties[SOURCE_ID_PROPERTY]), id: company.id, matchedBy: 'domain' });
+    }
+    for (const company of upserted.results) {
+      companies.push({
+        sourceId: String(company.properties[SOURCE_ID_PROPERTY]),
+        id: company.id,
+        matchedBy: company.new ? 'created' : 'source_id',
+      });
+    }
+    errors.push(...updated.errors, ...upserted.errors);
+  }
+  return { companies, errors };
+}
