@@ -34,16 +34,16 @@ export const SETTING_SOURCES = {
 
 type SettingName = keyof typeof SETTING_SOURCES;
 
-/** Command-line strings or numbers given in code. */
-const integerText = (min: number, max: number) =>
-  z.union([z.number(), z.string().trim().regex(/^\d+$/, 'expected a whole number').transform(Number)]).pipe(
-    z.number().int('expected a whole number').min(min).max(max),
-  );
+/** A whole number, from the command line (a string) or from code. */
+const wholeNumber = (min: number, max: number, expected: string) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)], { error: expected })
+    .pipe(z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }));
 
 const SandboxSettingsSchema = z.object({
-  port: integerText(0, 65_535),
+  port: wholeNumber(0, 65_535, 'expected a whole number from 0 to 65535'),
   host: z.string().trim().min(1),
-  seed: integerText(0, Number.MAX_SAFE_INTEGER),
+  seed: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'expected a whole number, 0 or more'),
   size: z.enum(SANDBOX_SIZES),
   hubspotTier: z.enum(HUBSPOT_TIER_NAMES),
 });

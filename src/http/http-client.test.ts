@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../core/clock.ts';
-import { ConnectorError } from '../core/errors.ts';
+import type { ConnectorError } from '../core/errors.ts';
 import { HubSpotAdmin } from '../sandbox/hubspot/admin-client.ts';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.ts';
 import { hubspotSystem } from '../systems/hubspot/definition.ts';

@@ -6,7 +6,8 @@
  */
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
-import { ConnectorError, isRetryable } from '../core/errors.ts';
+import type { ConnectorError} from '../core/errors.ts';
+import { isRetryable } from '../core/errors.ts';
 import { fullJitterDelay, serverDelay, type RandomSource } from './backoff.ts';
 import type { CredentialSource } from './credentials.ts';
 import type { RateGovernor } from './rate-governor.ts';
@@ -77,9 +78,10 @@ export class HttpClient<Account = unknown> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const permit = await this.governor.acquire({ requestClass, lane: request.lane ?? 'background', signal: request.signal });
       const started = this.clock.now();
+      const authorization = await this.credentials.authorize();
       let outcome: Outcome;
       try {
-        outcome = await this.send(request);
+        outcome = await this.send(request, authorization);
       } finally {
         permit.release();
       }
@@ -118,7 +120,9 @@ export class HttpClient<Account = unknown> {
       if (lastError.kind === 'auth' && lastError.details.status === 401 && !refreshed && this.credentials.refresh) {
         // 401 → refresh the credential once → retry (SPEC §3). The refresh does not use up an attempt.
         refreshed = true;
-        if (await this.credentials.refresh()) {
+        // A concurrent call may have refreshed while this one was in flight with the old credential.
+        const changed = !sameHeaders(await this.credentials.authorize(), authorization);
+        if (changed || (await this.credentials.refresh())) {
           attempt--;
           continue;
         }
@@ -148,14 +152,14 @@ export class HttpClient<Account = unknown> {
     return url.toString();
   }
 
-  private async send(request: HttpRequest): Promise<Outcome> {
+  private async send(request: HttpRequest, authorization: Record<string, string>): Promise<Outcome> {
     const timeout = AbortSignal.timeout(this.system.timeoutMs);
     const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.userAgent,
       ...request.headers,
-      ...(await this.credentials.authorize()),
+      ...authorization,
     };
     let body: string | undefined;
     if (request.rawBody !== undefined) {
@@ -190,6 +194,11 @@ function withAttempts(error: ConnectorError, attempts: number, correlationId: st
   error.details.attempts = attempts;
   if (correlationId && error.details.correlationId === undefined) error.details.correlationId = correlationId;
   return error;
+}
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
 function windowOf(error: ConnectorError): string | undefined {

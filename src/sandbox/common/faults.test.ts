@@ -101,6 +101,17 @@ describe('fault injection over real HTTP', () => {
     assert.ok(writes > 0 && writes < 40, `writes=${writes}`);
   });
 
+  it('a malformed body keeps the handler’s status after the write, and is never valid JSON', async () => {
+    injector.configure({ rateMalformed: 1, timing: 'before' });
+    const response = await fetch(`${base}/items`, { method: 'POST', body: '{}' });
+    assert.equal(response.status, 201);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+    const text = await response.text();
+    assert.throws(() => JSON.parse(text), SyntaxError);
+    assert.equal(writes, 1);
+    assert.equal(injector.stats.malformed, 1);
+  });
+
   it('429s never strike after the handler', async () => {
     const outcomes = await run({ rate429: 1, timing: 'after' }, 3);
     assert.deepEqual(outcomes, [429, 429, 429]);
@@ -125,6 +136,7 @@ describe('fault injection over real HTTP', () => {
 describe('fault settings', () => {
   it('rejects rates that add up to more than one, and unknown keys', () => {
     assert.equal(FaultSettingsSchema.safeParse({ rate429: 0.6, rate5xx: 0.6 }).success, false);
+    assert.equal(FaultSettingsSchema.safeParse({ rateReset: 0.5, rateMalformed: 0.6 }).success, false);
     assert.equal(FaultSettingsSchema.safeParse({ rate: 0.1 }).success, false);
     assert.equal(FaultSettingsSchema.safeParse({ rate5xx: 1.5 }).success, false);
   });

@@ -1,12 +1,13 @@
 /**
- * Fault injection for every sandbox: 429s, 5xx, connection resets and added
- * latency, at configurable rates, decided by a seeded generator so that the
+ * Fault injection for every sandbox: 429s, 5xx, connection resets, malformed
+ * bodies and added latency, at configurable rates, decided by a seeded generator so that the
  * same settings give the same sequence of faults in request order.
  *
  * A 5xx or a reset can strike before the handler runs (nothing happened) or
  * after it has run (the write happened but the client sees a failure: an
  * uncertain outcome). A 429 always strikes before: a rate limit refuses work,
- * it never reports a refusal for work it did.
+ * it never reports a refusal for work it did. A malformed body always
+ * strikes after: it is the handler's own reply, cut short in transit.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
@@ -25,6 +26,9 @@ export const FaultSettingsSchema = z
     rate429: rate.default(0).describe('Share of requests answered 429 (the system’s own rate-limit body).'),
     rate5xx: rate.default(0).describe('Share of requests answered with a 5xx from `statuses5xx`.'),
     rateReset: rate.default(0).describe('Share of requests whose connection is destroyed.'),
+    rateMalformed: rate
+      .default(0)
+      .describe('Share of requests whose reply keeps its status and headers but has its body cut in half (invalid JSON).'),
     statuses5xx: z
       .array(z.number().int().min(500).max(599))
       .min(1)
@@ -46,18 +50,18 @@ export const FaultSettingsSchema = z
     seed: z.union([z.number(), z.string()]).default(1).describe('Seed of the fault sequence.'),
   })
   .strict()
-  .refine((s) => s.rate429 + s.rate5xx + s.rateReset <= 1, {
-    message: 'rate429 + rate5xx + rateReset must not exceed 1',
+  .refine((s) => s.rate429 + s.rate5xx + s.rateReset + s.rateMalformed <= 1, {
+    message: 'rate429 + rate5xx + rateReset + rateMalformed must not exceed 1',
   });
 
 export type FaultSettings = z.output<typeof FaultSettingsSchema>;
 export type FaultSettingsInput = z.input<typeof FaultSettingsSchema>;
 
-export type FaultKind = 'none' | '429' | '5xx' | 'reset';
+export type FaultKind = 'none' | '429' | '5xx' | 'reset' | 'malformed';
 
 export interface FaultDecision {
   kind: FaultKind;
-  /** Whether a 5xx/reset strikes after the handler ran. */
+  /** Whether the fault strikes after the handler ran. */
   after: boolean;
   status?: number;
   latencyMs: number;
@@ -74,19 +78,28 @@ export interface FaultStats {
   '429': number;
   '5xx': number;
   reset: number;
+  malformed: number;
   delayed: number;
 }
 
-const emptyStats = (): FaultStats => ({ requests: 0, '429': 0, '5xx': 0, reset: 0, delayed: 0 });
+const emptyStats = (): FaultStats => ({ requests: 0, '429': 0, '5xx': 0, reset: 0, malformed: 0, delayed: 0 });
 
 export class FaultInjector {
   private current: FaultSettings;
   private random: SeededRandom;
   private counts = emptyStats();
+  private readonly initial: FaultSettings;
 
   constructor(settings: FaultSettingsInput = {}) {
-    this.current = FaultSettingsSchema.parse(settings);
+    this.initial = FaultSettingsSchema.parse(settings);
+    this.current = structuredClone(this.initial);
     this.random = new SeededRandom(this.current.seed);
+  }
+
+  /** Back to the settings the injector was created with (usually none), sequence restarted. */
+  restore(): void {
+    this.current = structuredClone(this.initial);
+    this.reset();
   }
 
   get settings(): FaultSettings {
@@ -129,12 +142,24 @@ export class FaultInjector {
     const eligible = s.methods === undefined || s.methods.includes(method.toUpperCase());
     let kind: FaultKind = 'none';
     if (eligible) {
-      if (kindDraw < s.rate429) kind = '429';
-      else if (kindDraw < s.rate429 + s.rate5xx) kind = '5xx';
-      else if (kindDraw < s.rate429 + s.rate5xx + s.rateReset) kind = 'reset';
+      let threshold = 0;
+      for (const [candidate, share] of [
+        ['429', s.rate429],
+        ['5xx', s.rate5xx],
+        ['reset', s.rateReset],
+        ['malformed', s.rateMalformed],
+      ] as const) {
+        threshold += share;
+        if (kindDraw < threshold) {
+          kind = candidate;
+          break;
+        }
+      }
     }
     if (kind !== 'none') this.counts[kind] += 1;
-    const after = kind !== '429' && kind !== 'none' && (s.timing === 'after' || (s.timing === 'mixed' && timingDraw < 0.5));
+    const after =
+      kind === 'malformed' ||
+      ((kind === '5xx' || kind === 'reset') && (s.timing === 'after' || (s.timing === 'mixed' && timingDraw < 0.5)));
     const decision: FaultDecision = { kind, after, latencyMs };
     if (kind === '5xx') decision.status = s.statuses5xx[Math.floor(statusDraw * s.statuses5xx.length)]!;
     return decision;
@@ -143,6 +168,17 @@ export class FaultInjector {
 
 function defaultServerError(c: Context, status: number): Response {
   return c.json({ status: 'error', message: `Injected fault: HTTP ${status}` }, status as 500);
+}
+
+/** The handler's reply with the first half of its body only: never valid JSON. */
+async function truncated(response: Response): Promise<Response> {
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  const body = text.length >= 2 ? text.slice(0, Math.floor(text.length / 2)) : '{';
+  // A 204 cannot carry the broken body; it becomes a 200 that does.
+  return new Response(body, { status: response.status === 204 ? 200 : response.status, headers });
 }
 
 /**
@@ -163,6 +199,12 @@ export function injectFaults(injector: FaultInjector, clock: Clock, responders: 
 
     if (!decision.after) return strike();
     await next();
+    if (decision.kind === 'malformed') {
+      const broken = await truncated(c.res);
+      c.res = undefined;
+      c.res = broken;
+      return;
+    }
     // Drop the handler's response first so none of its headers leak into the failure.
     c.res = undefined;
     c.res = strike();

@@ -51,7 +51,7 @@ export function buildRootApp(options: Pick<ServeSandboxOptions, 'systems' | 'adm
   return root;
 }
 
-export function serveSandbox(options: ServeSandboxOptions): Promise<RunningServer> {
+export async function serveSandbox(options: ServeSandboxOptions): Promise<RunningServer> {
   const root = buildRootApp(options);
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {

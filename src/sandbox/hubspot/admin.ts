@@ -16,11 +16,12 @@ import { HubSpotApiError } from './errors.ts';
 import type { HubSpotRateLimiter } from './rate-limits.ts';
 import { WebhookConfigSchema, type WebhookDeliverer } from './webhooks.ts';
 
-/** What the admin surface needs of the data plane. */
+/** What the admin surface needs of the data plane (HubSpotData). */
 export interface AdminData {
   readonly settings: PortalSettings;
   reset(): void;
-  bulkInsert(type: HubSpotObjectType, records: Array<Record<string, unknown>>): unknown;
+  /** `records[i]` is `{properties, createdAt?, updatedAt?}`; returns the new ids in order. */
+  bulkInsert(type: HubSpotObjectType, records: Array<Record<string, unknown>>): string[];
   count(type: HubSpotObjectType): number;
 }
 
@@ -105,7 +106,7 @@ export function createHubSpotAdmin(parts: HubSpotAdminParts): Hono {
     data.reset();
     limits.reset();
     counters.reset();
-    faults.reset();
+    faults.restore();
     webhooks.reset();
     return c.body(null, 204);
   });
@@ -167,8 +168,8 @@ export function createHubSpotAdmin(parts: HubSpotAdminParts): Hono {
   admin.post('/objects/:type/bulk', async (c) => {
     const type = objectTypeParam(c);
     const { records } = await parseBody(c, BulkInsertSchema);
-    const result = data.bulkInsert(type, records);
-    return c.json({ type, inserted: records.length, count: data.count(type), result: result ?? null }, 201);
+    const ids = data.bulkInsert(type, records);
+    return c.json({ type, inserted: ids.length, count: data.count(type), ids }, 201);
   });
   admin.get('/objects/:type/count', (c) => {
     const type = objectTypeParam(c);

@@ -15,9 +15,10 @@ import { createControlPlane, installControlPlane } from './control-plane.ts';
 import { HubSpotData } from './data.ts';
 import type { HubSpotRateLimiter } from './rate-limits.ts';
 import { registerHubSpotRoutes } from './routes.ts';
+import type { SeedSize } from './seed.ts';
 import { WebhookDeliverer } from './webhooks.ts';
 
-export type SandboxSize = 'empty' | 'small' | 'medium' | 'large' | 'huge';
+export type SandboxSize = SeedSize;
 
 export interface HubSpotSandboxOptions {
   clock: Clock;

@@ -13,6 +13,7 @@ import { requiredScopes } from './auth.ts';
 import type { HubSpotEnv } from './context.ts';
 import { createControlPlane, installControlPlane, type ControlPlane } from './control-plane.ts';
 import { JSON_CONTENT_TYPE, notFoundError, sendJson } from './errors.ts';
+import { isSearchRequest } from './paths.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -124,6 +125,14 @@ describe('HubSpot control plane', () => {
     ]);
     assert.deepEqual(requiredScopes('GET', '/crm/v3/objects/tickets'), []);
     assert.equal(requiredScopes('POST', '/oauth/v1/token'), undefined);
+  });
+
+  it('recognises searches on both path families, and nothing else', () => {
+    assert.equal(isSearchRequest('POST', '/crm/v3/objects/contacts/search'), true);
+    assert.equal(isSearchRequest('POST', '/crm/objects/2026-03/0-53/search'), true);
+    assert.equal(isSearchRequest('GET', '/crm/v3/objects/contacts/search'), false);
+    assert.equal(isSearchRequest('POST', '/crm/v3/objects/contacts/batch/read'), false);
+    assert.equal(isSearchRequest('POST', '/crm/v3/properties/contacts/search'), false);
   });
 
   it('sends every rate-limit header on successes, 204s and 404s', async () => {

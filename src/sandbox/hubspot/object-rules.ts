@@ -5,7 +5,6 @@
  * derives from a record's own properties.
  */
 import { OBJECT_TYPES, type HubSpotObjectType } from '../../systems/hubspot/object-types.ts';
-import { validationError } from './errors.ts';
 import type { InvoiceRules } from './invoice-rules.ts';
 import { PIPELINE_PROPERTIES, hasPipelines, type Pipelines } from './pipelines.ts';
 import {
@@ -217,10 +216,5 @@ export class ObjectRules {
       }
     }
     return out;
-  }
-
-  /** Checks that a value is a plain string for an update that would leave a required property empty. */
-  static ensure(condition: boolean, message: string): void {
-    if (!condition) throw validationError(message);
   }
 }

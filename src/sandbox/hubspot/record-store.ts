@@ -25,6 +25,8 @@ export interface StoredRecord {
   readonly id: string;
   readonly idNum: number;
   readonly type: HubSpotObjectType;
+  /** Position in the store's id order, set on insert (search keeps per-position caches). */
+  index: number;
   /** Values that are set; unset and cleared properties are absent. */
   props: Map<string, string>;
   createdAt: number;
@@ -83,6 +85,7 @@ export class RecordStore {
   }
 
   insert(record: StoredRecord): void {
+    record.index = this.ordered.length;
     this.byId.set(record.id, record);
     this.ordered.push(record);
     if (!record.archived) this.active++;

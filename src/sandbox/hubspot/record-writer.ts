@@ -40,6 +40,8 @@ export interface InsertOptions {
   history?: boolean;
   /** `hs_object_source` value: INTEGRATION for API writes, IMPORT for seeded data. */
   objectSource?: string;
+  /** Seeded and bulk-inserted records are searchable at once, whatever the indexing delay. */
+  indexNow?: boolean;
 }
 
 export class RecordWriter {
@@ -80,8 +82,8 @@ export class RecordWriter {
     all.set('hs_lastmodifieddate', isoString(updatedAt));
     all.set('hs_object_source', options.objectSource ?? 'INTEGRATION');
     if (ctx.appId !== undefined) all.set('hs_object_source_id', String(ctx.appId));
-    const record: StoredRecord = { id, idNum: Number(id), type, props: all, createdAt, updatedAt, archived: false };
-    const after = this.beforeChange(store, undefined);
+    const record: StoredRecord = { id, idNum: Number(id), type, index: -1, props: all, createdAt, updatedAt, archived: false };
+    const after = options.indexNow ? () => undefined : this.beforeChange(store, undefined);
     if (options.history ?? true) {
       record.history = new Map();
       for (const [name, value] of all) record.history.set(name, [{ value, timestamp: createdAt, sourceType: ctx.source }]);

@@ -4,11 +4,13 @@
  * pass in no real time while both sides agree on what time it is.
  */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../../core/clock.ts';
 import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
 import { HubSpotAdmin } from '../../sandbox/hubspot/admin-client.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
+import { detectWriteCapabilities } from './capabilities.ts';
 import { HubSpotClient, type HubSpotClientOptions } from './client.ts';
 import type { HubSpotTier } from './object-types.ts';
 import { ensureMlProperties, SOURCE_ID_PROPERTY } from './property-bootstrap.ts';
@@ -301,7 +303,13 @@ describe('HubSpot client: bad input becomes the right kind of error', () => {
   });
 
   it('an unreachable server is transient and names the cause', async () => {
-    const client = new HubSpotClient({ baseUrl: 'http://127.0.0.1:9', accessToken: 'pat-test', clock: fx.clock });
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const client = new HubSpotClient({ baseUrl: `http://127.0.0.1:${closedPort}`, accessToken: 'pat-test', clock: fx.clock });
     const error = await rejection(client.http.request({ method: 'GET', path: '/crm/v3/objects/contacts', maxAttempts: 1 }));
     assert.equal(error.kind, 'transient');
     assert.equal(error.code, 'http.unreachable');
@@ -312,3 +320,60 @@ describe('HubSpot client: bad input becomes the right kind of error', () => {
     assert.throws(() => new HubSpotClient({ baseUrl: 'api.hubapi.com', accessToken: 'x' }), /must be an http\(s\) URL/);
   });
 });
+
+describe('HubSpot client: portal set-up', () => {
+  let fx: Fixture;
+  before(async () => {
+    fx = await startFixture();
+  });
+  after(() => fx.sandbox.close());
+
+  it('creates the ml_* properties once, with a unique source id, and leaves them alone afterwards', async () => {
+    const first = await ensureMlProperties(fx.client);
+    assert.ok(first.created.some((p) => p.objectType === 'invoices' && p.name === 'ml_invoice_number'));
+    const sourceId = (await fx.client.listProperties('companies')).find((p) => p.name === SOURCE_ID_PROPERTY);
+    assert.equal(sourceId?.hasUniqueValue, true);
+    await fx.admin.resetCounters();
+    const second = await ensureMlProperties(fx.client);
+    assert.deepEqual(second.created, []);
+    assert.equal(second.existing, first.created.length);
+    assert.equal(await fx.admin.calls({ method: 'POST' }), 0, 'nothing written on the second run');
+  });
+
+  it('refuses to use an existing ml_source_id that is not unique', async () => {
+    const other = await startFixture();
+    try {
+      await other.client.createProperties('deals', [
+        { name: SOURCE_ID_PROPERTY, label: 'Taken', type: 'string', fieldType: 'text', groupName: 'dealinformation' },
+      ]);
+      await assert.rejects(ensureMlProperties(other.client, ['deals']), (error: ConnectorError) => {
+        assert.equal(error.code, 'hubspot.property_not_unique');
+        assert.match(error.message, /deals property "ml_source_id"/);
+        return true;
+      });
+    } finally {
+      await other.sandbox.close();
+    }
+  });
+
+  it('detects whether the portal takes invoice and payment writes, leaving nothing behind', async () => {
+    const before = { invoices: await countAll(fx.client, 'invoices'), payments: await countAll(fx.client, 'commerce_payments') };
+    assert.deepEqual(await detectWriteCapabilities(fx.client), { invoices: { available: true }, payments: { available: true } });
+    await fx.admin.patchSettings({ invoiceWrites: false, commercePayments: false });
+    const refused = await detectWriteCapabilities(fx.client);
+    assert.equal(refused.invoices.available, false);
+    assert.equal(refused.payments.available, false);
+    assert.match(refused.invoices.reason ?? '', /invoice/i);
+    await fx.admin.patchSettings({ invoiceWrites: true, commercePayments: true });
+    assert.deepEqual(
+      { invoices: await countAll(fx.client, 'invoices'), payments: await countAll(fx.client, 'commerce_payments') },
+      before,
+    );
+  });
+});
+
+async function countAll(client: HubSpotClient, type: 'invoices' | 'commerce_payments'): Promise<number> {
+  let n = 0;
+  for await (const _record of client.listObjects(type)) n++;
+  return n;
+}

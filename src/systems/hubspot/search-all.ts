@@ -73,7 +73,7 @@ export async function* searchAll(
     let after = 0;
     let lastTime: number | undefined;
     let idsAtLastTime = new Set<string>();
-    let restart = false;
+    // Leaves by returning at the last page, or by breaking when the next page would cross the cap.
     for (;;) {
       const page = await client.searchPage(type, {
         filterGroups: [{ filters: [...filters, ...lowerFilter, ...upper] }],
@@ -95,12 +95,9 @@ export async function* searchAll(
       const next = page.paging?.next?.after;
       if (!next) return;
       after = Number(next);
-      if (after + limit > SEARCH_RESULT_CAP) {
-        restart = true;
-        break;
-      }
+      if (after + limit > SEARCH_RESULT_CAP) break;
     }
-    if (!restart || lastTime === undefined) return;
+    if (lastTime === undefined) return;
     if (lastTime === lower) {
       // A whole window of records share one instant: read it by id, then go on past it.
       yield* readOneInstant(client, type, { filters, properties, property, time: lastTime, skip: new Set([...seenAtLower, ...idsAtLastTime]), limit });
@@ -113,6 +110,7 @@ export async function* searchAll(
   }
 }
 
+/** Records modified at exactly `time`, in id order, each page starting after the last id seen. */
 async function* readOneInstant(
   client: HubSpotClient,
   type: HubSpotObjectType,
@@ -120,36 +118,24 @@ async function* readOneInstant(
 ): AsyncGenerator<SimplePublicObject> {
   let lastId: string | undefined;
   for (;;) {
-    let after = 0;
-    let restart = false;
-    for (;;) {
-      const page = await client.searchPage(type, {
-        filterGroups: [
-          {
-            filters: [
-              ...args.filters,
-              { propertyName: args.property, operator: 'EQ', value: String(args.time) },
-              ...(lastId === undefined ? [] : [{ propertyName: 'hs_object_id', operator: 'GT' as const, value: lastId }]),
-            ],
-          },
-        ],
-        sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-        properties: args.properties,
-        limit: args.limit,
-        after: String(after),
-      });
-      for (const record of page.results) {
-        lastId = record.id;
-        if (!args.skip.has(record.id)) yield record;
-      }
-      const next = page.paging?.next?.after;
-      if (!next) return;
-      after = Number(next);
-      if (after + args.limit > SEARCH_RESULT_CAP) {
-        restart = true;
-        break;
-      }
+    const page = await client.searchPage(type, {
+      filterGroups: [
+        {
+          filters: [
+            ...args.filters,
+            { propertyName: args.property, operator: 'EQ', value: String(args.time) },
+            ...(lastId === undefined ? [] : [{ propertyName: 'hs_object_id', operator: 'GT' as const, value: lastId }]),
+          ],
+        },
+      ],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties: args.properties,
+      limit: args.limit,
+    });
+    for (const record of page.results) {
+      lastId = record.id;
+      if (!args.skip.has(record.id)) yield record;
     }
-    if (!restart) return;
+    if (!page.paging?.next || page.results.length === 0) return;
   }
 }
