@@ -1,16 +1,17 @@
 /**
  * Sandbox fidelity: HubSpot's own Node SDK (`@hubspot/api-client`) against
- * the sandbox's data plane over real HTTP. If the SDK can drive the sandbox
+ * the whole sandbox (auth, rate limits and data plane) over real HTTP. If the SDK can drive the sandbox
  * the way it drives api.hubapi.com — paths, bodies, status codes, content
  * types, paging — our own client's tests against the sandbox mean something.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { Client } from '@hubspot/api-client';
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/associations/v4/index.js';
 import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
 import { HUBSPOT_OBJECT_TYPES, type HubSpotObjectType } from '../../systems/hubspot/object-types.ts';
-import { startDataPlaneServer, type DataPlaneServer } from './test-server.ts';
+import { VirtualClock } from '../../core/clock.ts';
+import { startSandbox, type RunningSandbox } from '../index.ts';
 
 const operator = (op: string) => op as unknown as FilterOperatorEnum;
 const category = (c: string) => c as unknown as AssociationSpecAssociationCategoryEnum;
@@ -71,16 +72,24 @@ const UPDATE: Record<HubSpotObjectType, [string, string]> = {
   notes: ['hs_note_body', 'Edited'],
 };
 
-describe('HubSpot SDK against the sandbox data plane', () => {
-  let server: DataPlaneServer;
+describe('HubSpot SDK against the sandbox', () => {
+  let sandbox: RunningSandbox;
   let client: Client;
+  // The sandbox's rate windows run on this clock: each test starts with fresh windows.
+  const clock = new VirtualClock();
+  const server = {
+    get data() {
+      return sandbox.hubspot.data;
+    },
+  };
 
   before(async () => {
-    server = await startDataPlaneServer({ size: 'small', seed: 7 });
-    client = new Client({ accessToken: 'test-token', basePath: server.baseUrl, numberOfApiCallRetries: 0 });
+    sandbox = await startSandbox({ port: 0, size: 'small', seed: 7, hubspotTier: 'enterprise', clock });
+    client = new Client({ accessToken: sandbox.systems.hubspot.accessToken, basePath: sandbox.systems.hubspot.baseUrl, numberOfApiCallRetries: 0 });
   });
+  beforeEach(() => clock.advance(10_001));
   after(async () => {
-    await server.close();
+    await sandbox.close();
   });
 
   describe('CRUD on every object type', () => {
@@ -243,6 +252,8 @@ describe('HubSpot SDK against the sandbox data plane', () => {
       let total: number | undefined;
       let calls = 0;
       do {
+        // §6: search allows 5 requests a second per account.
+        clock.advance(250);
         const page = await client.crm.companies.searchApi.doSearch({
           filterGroups: [{ filters: [{ propertyName: 'city', operator: operator('EQ'), value: 'evenville' }] }],
           sorts: ['hs_object_id'],
@@ -262,6 +273,7 @@ describe('HubSpot SDK against the sandbox data plane', () => {
       assert.equal(seen.size, 5_025);
       assert.equal(calls, Math.ceil(5_025 / 200));
 
+      clock.advance(1_000);
       const all = await client.crm.companies.searchApi.doSearch({ filterGroups: [], limit: 200, after: '9800' });
       assert.ok(all.total > 10_000);
       assert.equal(all.paging?.next?.after, '10000');

@@ -172,10 +172,15 @@ export class ObjectService {
 
   findArchived(type: HubSpotObjectType, id: string, idProperty?: string): StoredRecord | undefined {
     if (idProperty !== undefined && idProperty !== 'hs_object_id') {
-      const def = this.idPropertyDef(type, idProperty, 'read');
+      const def = this.idPropertyDef(type, idProperty, 'read')!;
+      const key = uniqueKey(def.name, this.lookupKey(def, id) ?? id);
+      // Archived records leave the unique indexes, so this is a scan.
       return this.store(type)
         .all()
-        .find((r) => r.archived && def !== undefined && r.props.get(def.name) !== undefined && uniqueKey(def.name, r.props.get(def.name)!) === uniqueKey(def.name, id));
+        .find((r) => {
+          const value = r.archived ? r.props.get(def.name) : undefined;
+          return value !== undefined && uniqueKey(def.name, value) === key;
+        });
     }
     const record = this.store(type).get(id);
     return record?.archived ? record : undefined;

@@ -377,3 +377,31 @@ async function countAll(client: HubSpotClient, type: 'invoices' | 'commerce_paym
   for await (const _record of client.listObjects(type)) n++;
   return n;
 }
+
+describe('HubSpot client: domain search stays inside the search body limit', () => {
+  it('matches 100 companies with long domains, splitting the search only as the 3,000-character limit requires', async () => {
+    const fx = await startFixture();
+    try {
+      await ensureMlProperties(fx.client, ['companies']);
+      const long = (i: number) => `a-rather-long-company-domain-name-${i}.example.co.uk`;
+      for (let i = 0; i < 100; i += 50) {
+        await fx.client.batchCreate(
+          'companies',
+          Array.from({ length: 50 }, (_, k) => ({ properties: { name: `Existing ${i + k}`, domain: long(i + k) } })),
+        );
+      }
+      await fx.admin.resetCounters();
+      const result = await upsertCompanies(
+        fx.client,
+        Array.from({ length: 100 }, (_, i) => ({ sourceId: `acct:customer:${i}`, domain: long(i), properties: { name: `Customer ${i}` } })),
+      );
+      assert.equal(result.companies.length, 100);
+      assert.ok(result.companies.every((c) => c.matchedBy === 'domain'));
+      const searches = await fx.admin.calls({ routeSuffix: '/search' });
+      assert.equal(await fx.admin.calls({ routeSuffix: '/search', status: 400 }), 0);
+      assert.ok(searches >= 2 && searches <= 3, `searches: ${searches}`);
+    } finally {
+      await fx.sandbox.close();
+    }
+  });
+});

@@ -44,31 +44,58 @@ export function normalizeDomain(domain: string | undefined): string | undefined 
   return bare === '' ? undefined : bare;
 }
 
-/** Companies carrying any of `domains` (at most 100), oldest first per domain. */
+/** §6: a search request body may not exceed 3,000 characters. */
+const SEARCH_BODY_LIMIT = 3_000;
+
+function domainSearch(domains: string[], after: number) {
+  return {
+    // §6: IN takes lower-case string values.
+    filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'IN' as const, values: domains }] }],
+    sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' as const }],
+    properties: ['domain', SOURCE_ID_PROPERTY],
+    limit: SEARCH_PAGE_LIMIT,
+    after: String(after),
+  };
+}
+
+/** Splits domains into as few searches as the body limit allows (one for typical domains). */
+function domainGroups(domains: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  for (const domain of domains) {
+    const candidate = [...current, domain];
+    // Leave room for a five-digit `after`.
+    if (current.length > 0 && JSON.stringify(domainSearch(candidate, 10_000)).length > SEARCH_BODY_LIMIT) {
+      groups.push(current);
+      current = [domain];
+    } else {
+      current = candidate;
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Companies carrying any of `domains`, oldest first per domain. */
 async function companiesByDomain(client: HubSpotClient, domains: string[]): Promise<Map<string, SimplePublicObject[]>> {
   const found = new Map<string, SimplePublicObject[]>();
-  if (domains.length === 0) return found;
-  let after = 0;
-  for (;;) {
-    const page = await client.searchPage('companies', {
-      // §6: IN takes lower-case string values.
-      filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'IN', values: domains }] }],
-      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-      properties: ['domain', SOURCE_ID_PROPERTY],
-      limit: SEARCH_PAGE_LIMIT,
-      after: String(after),
-    });
-    for (const company of page.results) {
-      const domain = normalizeDomain(company.properties.domain ?? undefined);
-      if (!domain) continue;
-      const list = found.get(domain) ?? [];
-      list.push(company);
-      found.set(domain, list);
+  for (const group of domainGroups(domains)) {
+    let after = 0;
+    for (;;) {
+      const page = await client.searchPage('companies', domainSearch(group, after));
+      for (const company of page.results) {
+        const domain = normalizeDomain(company.properties.domain ?? undefined);
+        if (!domain) continue;
+        const list = found.get(domain) ?? [];
+        list.push(company);
+        found.set(domain, list);
+      }
+      const next = page.paging?.next?.after;
+      if (!next) break;
+      after = Number(next);
     }
-    const next = page.paging?.next?.after;
-    if (!next) return found;
-    after = Number(next);
   }
+  return found;
 }
 
 export async function upsertCompanies(client: HubSpotClient, records: readonly CompanyRecord[]): Promise<UpsertCompaniesResult> {
