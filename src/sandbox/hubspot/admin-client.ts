@@ -2,13 +2,7 @@
  * A client for the HubSpot sandbox's admin surface over real HTTP, as a
  * script, a benchmark or a test would use it.
  */
-export interface EndpointCount {
-  method: string;
-  route: string;
-  objectType?: string;
-  total: number;
-  byStatus: Record<string, number>;
-}
+import type { EndpointCount } from '../common/request-counter.ts';
 
 /** The sandbox's admin surface, over real HTTP like any script would use it. */
 export class HubSpotAdmin {

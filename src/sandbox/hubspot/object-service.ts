@@ -268,11 +268,8 @@ export class ObjectService {
     }
   }
 
-  // ------------------------------------------------------------ create
-
-  private prepareCreate(type: HubSpotObjectType, input: CreateInput, claims: Claims, extra?: Record<string, string>): CreateDraft {
-    this.rules.gate(type);
-    const written = this.normalizeWrite(type, { ...input.properties, ...(extra ?? {}) }, undefined);
+  /** A new record's stored properties: what was written, the type's defaults, and what derives from them. */
+  private initialProperties(type: HubSpotObjectType, written: Iterable<[string, string | undefined]>): Map<string, string> {
     const props = new Map<string, string>();
     for (const [name, value] of written) if (value !== undefined) props.set(name, value);
     this.rules.defaults(type, props);
@@ -280,6 +277,15 @@ export class ObjectService {
       if (value === undefined) props.delete(name);
       else props.set(name, value);
     }
+    return props;
+  }
+
+  // ------------------------------------------------------------ create
+
+  private prepareCreate(type: HubSpotObjectType, input: CreateInput, claims: Claims, extra?: Record<string, string>): CreateDraft {
+    this.rules.gate(type);
+    const written = this.normalizeWrite(type, { ...input.properties, ...(extra ?? {}) }, undefined);
+    const props = this.initialProperties(type, written);
     const links = this.prepareInlineAssociations(type, input.associations ?? []);
     const count = (t: HubSpotObjectType) => links.filter((l) => l.toType === t).length;
     this.rules.checkCreate(type, props, { contacts: count('contacts'), lineItems: count('line_items') });
@@ -551,13 +557,7 @@ export class ObjectService {
         throw validationError(`records[${i}].properties must be an object of property values`);
       }
       const written = this.normalizeWrite(type, properties, undefined, true);
-      const props = new Map<string, string>();
-      for (const [name, value] of written) if (value !== undefined) props.set(name, value);
-      this.rules.defaults(type, props);
-      for (const [name, value] of this.rules.derive(type, props)) {
-        if (value === undefined) props.delete(name);
-        else props.set(name, value);
-      }
+      const props = this.initialProperties(type, written);
       return { props, createdAt: timestampOf(raw.createdAt, `records[${i}].createdAt`), updatedAt: timestampOf(raw.updatedAt, `records[${i}].updatedAt`) };
     });
     const claims: Claims = new Map();
