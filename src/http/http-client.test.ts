@@ -4,6 +4,8 @@
  * system definition's validation.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../core/clock.ts';
 import type { ConnectorError } from '../core/errors.ts';
@@ -88,6 +90,39 @@ describe('HttpClient', () => {
       return true;
     });
     assert.equal(refreshes, 1);
+  });
+
+  it('waits as long as Retry-After asks before retrying a 503', async () => {
+    const server = createServer((request, response) => {
+      hits++;
+      if (hits === 1) {
+        response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' });
+        response.end(JSON.stringify({ status: 'error', message: 'down for maintenance', category: 'SERVICE_UNAVAILABLE' }));
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"results":[]}');
+      }
+    });
+    let hits = 0;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const http = new HttpClient({
+        system: hubspotSystem,
+        baseUrl: `http://127.0.0.1:${port}`,
+        credentials: { authorize: async () => ({}) },
+        governor: new RateGovernor({ windows: hubspotSystem.rateWindows({ tier: 'starter' }), maxConcurrency: 1, clock }),
+        clock,
+      });
+      const started = clock.now();
+      const response = await http.request({ method: 'GET', path: '/crm/v3/objects/contacts' });
+      assert.equal(response.status, 200);
+      assert.equal(response.attempts, 2);
+      assert.ok(clock.now() - started >= 7_000, `waited ${clock.now() - started} ms`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('rejects an invalid system definition with a message naming the field', () => {

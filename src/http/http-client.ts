@@ -136,7 +136,11 @@ export class HttpClient<Account = unknown> {
         // The governor holds every request of these windows, not just this one.
         await this.governor.penalize(requestClass, serverDelay(waitMs, this.system.retry, this.random), windowOf(lastError));
       } else {
-        await this.clock.sleep(fullJitterDelay(this.system.retry, attempt, this.random), request.signal);
+        const waitMs =
+          lastError.retryAfterMs !== undefined
+            ? serverDelay(lastError.retryAfterMs, this.system.retry, this.random)
+            : fullJitterDelay(this.system.retry, attempt, this.random);
+        await this.clock.sleep(waitMs, request.signal);
       }
     }
     throw lastError!;
