@@ -6,6 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from './core/redact.ts';
+import { MASTER_KEY_FORMAT, parseMasterKey } from './vault/master-key.ts';
 
 export const SANDBOX_SIZES = ['empty', 'small', 'medium', 'large', 'huge'] as const;
 export const HUBSPOT_TIER_NAMES = ['free', 'starter', 'professional', 'enterprise'] as const;
@@ -30,7 +32,16 @@ export const SETTING_SOURCES = {
   seed: '--seed',
   size: '--size',
   hubspotTier: '--hubspot-tier',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  masterKey: 'ML_CONNECTOR_MASTER_KEY',
 } as const;
+
+/**
+ * Settings whose values may hold secrets (a password inside a URL, the master
+ * key): their error messages say what is wrong without quoting the value.
+ */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['databaseUrl', 'redisUrl', 'masterKey']);
 
 type SettingName = keyof typeof SETTING_SOURCES;
 
@@ -48,9 +59,40 @@ const SandboxSettingsSchema = z.object({
   hubspotTier: z.enum(HUBSPOT_TIER_NAMES),
 });
 
+/** A URL with one of `protocols`; the message shows it with its password masked. */
+const serviceUrl = (protocols: readonly string[], example: string) =>
+  z.string().trim().superRefine((text, ctx) => {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(text).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol === undefined || !protocols.includes(protocol)) {
+      ctx.addIssue({ code: 'custom', message: `expected a URL like ${example}, got ${redactUrl(text)}` });
+    }
+  });
+
 export const ConfigSchema = z.object({
   dataDir: z.string().trim().min(1).transform((dir) => resolve(dir)),
   sandbox: SandboxSettingsSchema,
+  /** Postgres instead of the embedded SQLite file (distributed mode). */
+  databaseUrl: serviceUrl(['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/database').optional(),
+  /** BullMQ on Redis instead of the embedded job table (distributed mode). */
+  redisUrl: serviceUrl(['redis:', 'rediss:'], 'redis://host:6379').optional(),
+  /** The vault's key; without it the vault uses (or creates) `<dataDir>/master.key`. */
+  masterKey: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      try {
+        return parseMasterKey(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected ${MASTER_KEY_FORMAT} (the value is not shown)` });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -89,6 +131,9 @@ export function loadConfig(input: ConfigInput = {}): Config {
       size: options.size ?? DEFAULTS.size,
       hubspotTier: options.hubspotTier ?? DEFAULTS.hubspotTier,
     },
+    databaseUrl: options.databaseUrl ?? fromEnv('DATABASE_URL'),
+    redisUrl: options.redisUrl ?? fromEnv('REDIS_URL'),
+    masterKey: options.masterKey ?? fromEnv('ML_CONNECTOR_MASTER_KEY'),
   };
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data;
@@ -96,6 +141,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[issue.path.length - 1] ?? '') as SettingName;
     const source = SETTING_SOURCES[key] ?? issue.path.join('.');
+    if (SECRET_SETTINGS.has(key)) return `invalid value for ${source}: ${issue.message}`;
     const given = key === 'dataDir' ? raw.dataDir : (raw.sandbox as Record<string, unknown>)[key];
     const allowed =
       key === 'size' ? SANDBOX_SIZES.join(', ') : key === 'hubspotTier' ? HUBSPOT_TIER_NAMES.join(', ') : undefined;

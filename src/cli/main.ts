@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
+import { registerConnectionCommands } from './commands/connections.ts';
 import { registerSandboxCommands } from './commands/sandbox.ts';
+import { registerSyncCommands } from './commands/sync.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ml-connector')
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerSandboxCommands(program);
+  registerConnectionCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

@@ -4,10 +4,13 @@
  */
 import { OffsetClock, type AdvanceableClock, type Clock } from '../core/clock.ts';
 import type { HubSpotTier } from '../systems/hubspot/object-types.ts';
+import type { ZohoDataCentre } from '../systems/zohobooks/data-centres.ts';
+import type { ZohoPlan } from '../systems/zohobooks/limits.ts';
 import type { FaultSettingsInput } from './common/faults.ts';
 import { serveSandbox } from './common/serve.ts';
 import type { Seed } from './common/seeded-random.ts';
 import { createHubSpotSandbox, type HubSpotSandbox, type SandboxSize } from './hubspot/app.ts';
+import { createZohoBooksSandbox, type ZohoBooksConnectionConfig, type ZohoBooksSandbox } from './zohobooks/app.ts';
 
 export interface StartSandboxOptions {
   port?: number;
@@ -19,6 +22,14 @@ export interface StartSandboxOptions {
   clock?: Clock | AdvanceableClock;
   /** Fault settings the HubSpot sandbox starts with (changeable later through its admin surface). */
   hubspotFaults?: FaultSettingsInput;
+  /** The Zoho Books organization's data centre (default `us`): its `api_domain` names that region's API host. */
+  zohobooksDataCentre?: ZohoDataCentre;
+  /** The Zoho Books organization's plan (default `professional`: 5,000 calls a day). */
+  zohobooksPlan?: ZohoPlan;
+  /** Overrides the plan's daily limit, e.g. very high for benchmarks. */
+  zohobooksDailyLimit?: number;
+  /** Fault settings the Zoho Books sandbox starts with. */
+  zohobooksFaults?: FaultSettingsInput;
 }
 
 /**
@@ -27,6 +38,8 @@ export interface StartSandboxOptions {
  */
 export interface SandboxSystems {
   hubspot: { baseUrl: string; accessToken: string };
+  /** The API host is not here: it comes from the token response's `api_domain`. */
+  zohobooks: ZohoBooksConnectionConfig;
 }
 
 export interface RunningSandbox {
@@ -37,6 +50,8 @@ export interface RunningSandbox {
   port: number;
   /** The HubSpot sandbox itself, for in-process tests. */
   hubspot: HubSpotSandbox;
+  /** The Zoho Books sandbox itself, for in-process tests. */
+  zohobooks: ZohoBooksSandbox;
   close(): Promise<void>;
 }
 
@@ -49,27 +64,46 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     tier: options.hubspotTier ?? 'professional',
     ...(options.hubspotFaults ? { faults: options.hubspotFaults } : {}),
   });
+  const zohobooks = createZohoBooksSandbox({
+    clock,
+    seed: options.seed ?? 1,
+    size: options.size ?? 'small',
+    settings: {
+      dataCentre: options.zohobooksDataCentre ?? 'us',
+      plan: options.zohobooksPlan ?? 'professional',
+      dailyLimit: options.zohobooksDailyLimit ?? null,
+    },
+    ...(options.zohobooksFaults ? { faults: options.zohobooksFaults } : {}),
+  });
   let server;
   try {
     server = await serveSandbox({
       port: options.port ?? 0,
       host: options.host ?? '127.0.0.1',
-      systems: { hubspot: hubspot.app },
-      admin: { hubspot: hubspot.admin },
+      systems: { hubspot: hubspot.app, zohobooks: zohobooks.app },
+      admin: { hubspot: hubspot.admin, zohobooks: zohobooks.admin },
     });
   } catch (error) {
     hubspot.close();
+    zohobooks.close();
     throw error;
   }
+  // Token responses name `<server>/zohobooks/api/<dc>` as api_domain, and consent redirects this accounts server.
+  zohobooks.setPublicUrl(`${server.url}/zohobooks`);
   return {
     // No trailing slash: @hubspot/api-client appends `/crm/v3/...` to its basePath (reference §20).
-    systems: { hubspot: { baseUrl: `${server.url}/hubspot`, accessToken: hubspot.defaultToken } },
+    systems: {
+      hubspot: { baseUrl: `${server.url}/hubspot`, accessToken: hubspot.defaultToken },
+      zohobooks: zohobooks.connection(),
+    },
     adminUrl: `${server.url}/_admin`,
     url: server.url,
     port: server.port,
     hubspot,
+    zohobooks,
     close: async () => {
       hubspot.close();
+      zohobooks.close();
       await server.close();
     },
   };

@@ -68,7 +68,10 @@ export function registerSandboxCommands(program: Command): void {
     const config = configFrom(command, 'start');
     const sandbox = await launch(config);
     console.log(`ml-connector is running (sandbox systems only, for now); data dir ${config.dataDir}`);
-    for (const [name, system] of Object.entries(sandbox.systems)) console.log(`  ${name}: ${system.baseUrl}`);
+    for (const [name, system] of Object.entries(sandbox.systems) as Array<[string, Record<string, string>]>) {
+      // Zoho Books names its accounts server; its API host comes from the token response.
+      console.log(`  ${name}: ${system.baseUrl ?? system.accountsUrl}`);
+    }
     console.log(`  admin: ${sandbox.adminUrl}`);
     console.log('Stop with Ctrl-C. `ml-connector sandbox` prints the systems’ credentials as JSON.');
     await runUntilStopped(sandbox);

@@ -33,6 +33,7 @@ import {
   PropertyGroup,
   SearchResponse,
   SimplePublicObject,
+  StandardError,
   type AssociatedRecord,
   type AssociationBatchCreateInput,
   type AssociationBatchDefaultInput,
@@ -40,7 +41,6 @@ import {
   type PropertyCreate,
   type PropertyGroupCreate,
   type SearchRequest,
-  type StandardError,
   type UpdateInput,
   type UpsertInput,
 } from './schemas.ts';
@@ -293,11 +293,20 @@ export class HubSpotClient {
     );
   }
 
-  /** Associations with explicit (e.g. labelled) types, ≤2,000 a call (§7). */
-  async batchCreateAssociations(from: HubSpotObjectType, to: HubSpotObjectType, inputs: readonly AssociationBatchCreateInput[]) {
-    await mapConcurrent(chunk(inputs, ASSOCIATION_BATCH_CREATE_LIMIT), this.batchConcurrency, (part) =>
-      this.send({ method: 'POST', path: this.associationsPath(from, to, '/batch/create'), body: { inputs: part } }),
+  /** Associations with explicit (e.g. labelled) types, ≤2,000 a call (§7). Per-pair failures come back (207). */
+  async batchCreateAssociations(
+    from: HubSpotObjectType,
+    to: HubSpotObjectType,
+    inputs: readonly AssociationBatchCreateInput[],
+  ): Promise<StandardError[]> {
+    const pages = await mapConcurrent(chunk(inputs, ASSOCIATION_BATCH_CREATE_LIMIT), this.batchConcurrency, (part) =>
+      this.call(z.looseObject({ errors: z.array(StandardError).optional() }), {
+        method: 'POST',
+        path: this.associationsPath(from, to, '/batch/create'),
+        body: { inputs: part },
+      }),
     );
+    return pages.flatMap((p) => p.errors ?? []);
   }
 
   /**

@@ -128,12 +128,18 @@ export async function upsertCompanies(client: HubSpotClient, records: readonly C
     const stamped = (r: CompanyRecord) => ({ ...r.properties, [SOURCE_ID_PROPERTY]: r.sourceId });
     const [updated, upserted]: [BatchResult, BatchResult] = await Promise.all([
       claims.length > 0
-        ? client.batchUpdate('companies', claims.map(({ record, id }) => ({ id, properties: stamped(record) })))
+        ? client.batchUpdate('companies', claims.map(({ record, id }) => ({ id, properties: stamped(record), objectWriteTraceId: record.sourceId })))
         : Promise.resolve({ results: [], errors: [] }),
       upserts.length > 0
         ? client.batchUpsert(
             'companies',
-            upserts.map((r) => ({ id: r.sourceId, idProperty: SOURCE_ID_PROPERTY, properties: stamped(r) })),
+            upserts.map((r) => ({
+              id: r.sourceId,
+              idProperty: SOURCE_ID_PROPERTY,
+              properties: stamped(r),
+              // §4.2: trace ids turn one bad input into a 207 instead of failing the batch.
+              objectWriteTraceId: r.sourceId,
+            })),
           )
         : Promise.resolve({ results: [], errors: [] }),
     ]);

@@ -1,0 +1,209 @@
+/**
+ * A sync: from two stored connections to a finished run. Resolves the flow
+ * and its clients, makes sure the portal has the `ml_*` properties and knows
+ * what it can take, starts the run (never two of one flow at once), runs it,
+ * and returns what happened.
+ */
+import { ConnectorError } from '../core/errors.ts';
+import type { ConnectionInfo } from '../store/connections.ts';
+import { loadCursor, saveCursor, listDeadLetters } from '../engine/engine-state.ts';
+import type { SourceRecord } from '../engine/flow-definition.ts';
+import { FlowRunner, type ProgressEvent, type RunResult } from '../engine/run-flow.ts';
+import { emptyCounts, finishRun, getRun, startRun, type Run, type RunMode } from '../engine/runs.ts';
+import { flowEntry } from '../flows/registry.ts';
+import { detectWriteCapabilities, type WriteCapabilities } from '../systems/hubspot/capabilities.ts';
+import type { HubSpotClient } from '../systems/hubspot/client.ts';
+import { HubSpotConfig, hubspotClientFor } from '../systems/hubspot/connection.ts';
+import { ensureMlProperties } from '../systems/hubspot/property-bootstrap.ts';
+import { parseSystemConfig } from '../systems/registry.ts';
+import type { Installation } from './installation.ts';
+
+export interface SyncRequest {
+  flow: string;
+  from: string;
+  to: string;
+  mode?: RunMode;
+  trigger?: string;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called once the run exists, before any record is read. */
+  onStart?: (run: Run) => void;
+}
+
+export interface SyncResult extends RunResult {
+  runId: string;
+}
+
+/** The portal set-up, done once per target connection and remembered (bootstrap is idempotent anyway). */
+const SETUP_STREAM = 'hubspot-setup:v1';
+/** How long a capability check holds before it is made again. */
+const CAPABILITIES_TTL_MS = 24 * 3_600_000;
+
+interface PortalSetup {
+  propertiesAt: number;
+  capabilities: WriteCapabilities;
+  checkedAt: number;
+}
+
+async function preparePortal(installation: Installation, target: ConnectionInfo, hubspot: HubSpotClient, force: boolean): Promise<PortalSetup> {
+  const { store, clock } = installation;
+  const key = `target:${target.id}`;
+  // The cursors table keeps small per-connection state as well: a "cursor" of the portal's set-up.
+  const saved = await loadCursor(store.db, key, SETUP_STREAM);
+  const previous = saved ? (JSON.parse(saved.idsAtTs[0] ?? 'null') as PortalSetup | null) : null;
+  if (previous && !force && clock.now() - previous.checkedAt < CAPABILITIES_TTL_MS) return previous;
+  await ensureMlProperties(hubspot);
+  const setup: PortalSetup = { propertiesAt: clock.now(), capabilities: await detectWriteCapabilities(hubspot), checkedAt: clock.now() };
+  await saveCursor(store.db, key, SETUP_STREAM, { ts: setup.checkedAt, idsAtTs: [JSON.stringify(setup)] }, clock.now());
+  return setup;
+}
+
+async function connectionPair(installation: Installation, flowName: string, from: string, to: string) {
+  const entry = flowEntry(flowName);
+  const source = await installation.connections.get(from);
+  const target = await installation.connections.get(to);
+  if (source.system !== entry.source) {
+    throw new ConnectorError({
+      kind: 'config',
+      code: 'config.wrong_connection',
+      message: `Flow ${flowName} reads from ${entry.source}, but connection "${source.name}" is a ${source.system} connection`,
+    });
+  }
+  if (target.system !== 'hubspot') {
+    throw new ConnectorError({
+      kind: 'config',
+      code: 'config.wrong_connection',
+      message: `Flow ${flowName} writes to HubSpot, but connection "${target.name}" is a ${target.system} connection`,
+    });
+  }
+  return { entry, source, target, flowKey: `${flowName}:${source.id}:${target.id}` };
+}
+
+async function prepare(installation: Installation, request: SyncRequest, mode: RunMode) {
+  const { entry, source, target, flowKey } = await connectionPair(installation, request.flow, request.from, request.to);
+  const correlationIds: string[] = [];
+  const hubspotConfig = HubSpotConfig.parse(parseSystemConfig('hubspot', await installation.connections.getConfig(target.id)));
+  // Correlation ids reach the audit through the client's attempt hook, which sees no secrets.
+  const hubspot = hubspotClientFor(hubspotConfig, {
+    clock: installation.clock,
+    onAttempt: (event) => {
+      if (event.correlationId) correlationIds.push(event.correlationId);
+    },
+  });
+  const binding = await entry.bind(parseSystemConfig(entry.source, await installation.connections.getConfig(source.id)), {
+    clock: installation.clock,
+  });
+  return {
+    entry,
+    source,
+    target,
+    flowKey,
+    hubspot,
+    binding,
+    mode,
+    takeCorrelationIds: () => correlationIds.splice(0, correlationIds.length),
+  };
+}
+
+export async function runSync(installation: Installation, request: SyncRequest): Promise<SyncResult> {
+  const mode = request.mode ?? 'incremental';
+  const prepared = await prepare(installation, request, mode);
+  const { store, clock } = installation;
+  const run = await startRun(
+    store.db,
+    {
+      flow: request.flow,
+      flowKey: prepared.flowKey,
+      sourceConnection: prepared.source.id,
+      targetConnection: prepared.target.id,
+      mode,
+      trigger: request.trigger ?? 'manual',
+    },
+    clock.now(),
+  );
+  request.onStart?.(run);
+  const notes: string[] = [];
+  let definition = prepared.binding.definition;
+  if (mode !== 'dry_run') {
+    try {
+      const setup = await preparePortal(installation, prepared.target, prepared.hubspot, mode === 'full');
+      const adapted = prepared.entry.adapt?.(definition, setup.capabilities);
+      if (adapted) {
+        definition = adapted.definition;
+        notes.push(...adapted.notes);
+      }
+    } catch (error) {
+      // The portal could not be prepared (a bad token, a missing scope): the run fails before reading anything.
+      const serialized = error instanceof ConnectorError ? error.toJSON() : { code: 'engine.unexpected', kind: 'system' as const, message: String(error), details: {} };
+      const counts = emptyCounts();
+      const report = { streams: {}, notes };
+      await finishRun(store.db, run.id, { status: 'failed', counts, report, error: serialized }, clock.now());
+      return { status: 'failed', counts, report, error: serialized, runId: run.id };
+    }
+  }
+  const runner = new FlowRunner({ ...runnerOptions(installation, prepared, run.id, mode, request), flow: definition, notes });
+  return { ...(await runner.execute()), runId: run.id };
+}
+
+function runnerOptions(
+  installation: Installation,
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  runId: string,
+  mode: RunMode,
+  request: Pick<SyncRequest, 'signal' | 'onProgress'>,
+) {
+  return {
+    store: installation.store,
+    flow: prepared.binding.definition,
+    source: prepared.binding.source,
+    hubspot: prepared.hubspot,
+    flowKey: prepared.flowKey,
+    runId,
+    sourceAccount: prepared.binding.sourceAccount,
+    mode,
+    clock: installation.clock,
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    takeCorrelationIds: prepared.takeCorrelationIds,
+  };
+}
+
+export interface ReplayRequest {
+  /** A run id (all its dead letters), a record key or source id, or every unresolved failure. */
+  target: { runId: string } | { record: string } | { allFailed: true };
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Replays dead-lettered records from their stored snapshots, without
+ * reading the source again. Each affected flow gets a run of mode `replay`.
+ */
+export async function runReplay(installation: Installation, request: ReplayRequest): Promise<SyncResult[]> {
+  const { store, clock } = installation;
+  let letters = await listDeadLetters(store.db, {
+    ...('runId' in request.target ? { runId: request.target.runId } : {}),
+  });
+  if ('record' in request.target) {
+    const wanted = request.target.record;
+    letters = letters.filter((l) => l.key === wanted || l.key.endsWith(`:${wanted}`));
+  }
+  if ('runId' in request.target && letters.length === 0 && !(await getRun(store.db, request.target.runId))) {
+    throw new ConnectorError({ kind: 'not_found', code: 'engine.run_not_found', message: `No run ${request.target.runId}` });
+  }
+  const byFlow = new Map<string, typeof letters>();
+  for (const letter of letters) byFlow.set(letter.flowKey, [...(byFlow.get(letter.flowKey) ?? []), letter]);
+  const results: SyncResult[] = [];
+  for (const [flowKey, items] of byFlow) {
+    const [flowName, sourceId, targetId] = flowKey.split(':') as [string, string, string];
+    const prepared = await prepare(installation, { flow: flowName, from: sourceId, to: targetId }, 'replay');
+    const run = await startRun(
+      store.db,
+      { flow: flowName, flowKey, sourceConnection: sourceId, targetConnection: targetId, mode: 'replay', trigger: 'replay' },
+      clock.now(),
+    );
+    const runner = new FlowRunner(runnerOptions(installation, prepared, run.id, 'replay', request));
+    const result = await runner.replay(items.map((i) => ({ stream: i.stream, snapshot: i.snapshot as SourceRecord })));
+    results.push({ ...result, runId: run.id });
+  }
+  return results;
+}

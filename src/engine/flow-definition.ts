@@ -1,0 +1,102 @@
+/**
+ * What a flow is, as data (SPEC §3): source streams read changes since their
+ * cursor; each source record maps, through a pure function, to the target
+ * records it becomes (a customer becomes a company and its contacts; an
+ * invoice becomes line items and an invoice); target records name the
+ * records they depend on, which must be written first.
+ */
+import type { HubSpotObjectType } from '../systems/hubspot/object-types.ts';
+
+/** A record as read from the source, with the time that orders the stream. */
+export interface SourceRecord<T = unknown> {
+  id: string;
+  /** Epoch ms of the source's last modification: the stream's cursor moves along it. */
+  modifiedAt: number;
+  data: T;
+}
+
+/** Where the stream had got to: records up to `ts` are done, and at `ts` exactly these ids. */
+export interface Cursor {
+  ts: number;
+  idsAtTs: string[];
+}
+
+/** How a target record is found in the target when it isn't linked yet. */
+export type MatchRule =
+  | { by: 'source_id' }
+  | { by: 'email'; email: string }
+  | { by: 'domain'; domain: string | undefined };
+
+/** A dependency on another target record, and the association to make to it once both exist. */
+export interface ParentRef {
+  /** The parent's target key. */
+  key: string;
+  objectType: HubSpotObjectType;
+  /** The association type id from this record to the parent (reference/hubspot.md §7.2), if one is made. */
+  associationTypeId?: number;
+}
+
+export interface TargetRecord {
+  /** Unique within the flow, stable: becomes the `ml_source_id` in HubSpot (e.g. `zohobooks:123:invoice:456`). */
+  key: string;
+  objectType: HubSpotObjectType;
+  match: MatchRule;
+  /** Properties written by the first (upsert) write. */
+  properties: Record<string, string>;
+  /** Records that must exist first; associations to them are made after both are written. */
+  parents: ParentRef[];
+  /**
+   * Property writes that may only happen once the associations exist, in
+   * order (reference/hubspot.md §9: an invoice can move to `open` only with a
+   * contact and a line item, and to `voided` only from `open`).
+   */
+  afterAssociations?: Array<Record<string, string>>;
+}
+
+/** A target record the mapping refused, with the reason (it goes to the dead letters). */
+export interface RejectedRecord {
+  key: string;
+  objectType: HubSpotObjectType;
+  reason: string;
+  field?: string;
+}
+
+export interface MapResult {
+  records: TargetRecord[];
+  rejected: RejectedRecord[];
+}
+
+export interface StreamContext {
+  /** The source connection's own id for itself (e.g. the Zoho organization id), part of every key. */
+  sourceAccount: string;
+}
+
+export interface SourceStream<T = unknown, Client = unknown> {
+  /** e.g. `customers`, `invoices`, `payments`. */
+  name: string;
+  /** Records modified at or after `cursor.ts`, oldest first. */
+  read(client: Client, cursor: Cursor | undefined, signal: AbortSignal): AsyncIterable<SourceRecord<T>>;
+  /** Pure: the same source record always maps to the same target records. */
+  map(record: SourceRecord<T>, context: StreamContext): MapResult;
+}
+
+export interface FlowDefinition<Client = unknown> {
+  /** `<source>-to-hubspot` (SPEC §7). */
+  name: string;
+  source: string;
+  target: 'hubspot';
+  /** In dependency order: a stream's parents come from the streams before it. */
+  streams: Array<SourceStream<unknown, Client>>;
+}
+
+/** The order target records are written in (SPEC §2: company → contact → line items → invoice → payment). */
+export const WRITE_ORDER: HubSpotObjectType[] = ['companies', 'contacts', 'deals', 'products', 'line_items', 'invoices', 'commerce_payments', 'orders', 'notes'];
+
+export function defineFlow<Client>(flow: FlowDefinition<Client>): FlowDefinition<Client> {
+  const names = new Set<string>();
+  for (const stream of flow.streams) {
+    if (names.has(stream.name)) throw new Error(`flow ${flow.name}: stream "${stream.name}" is declared twice`);
+    names.add(stream.name);
+  }
+  return flow;
+}

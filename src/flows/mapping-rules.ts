@@ -1,0 +1,39 @@
+/**
+ * Checks every flow's mapping shares: values HubSpot would refuse are caught
+ * while mapping, so the record is dead-lettered with a reason that names the
+ * field and the value instead of failing a whole batch.
+ */
+
+// A pragmatic address check: one @, a dot in the domain, no spaces. HubSpot's own is stricter in places.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isValidEmail(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+/** ISO 4217 codes are three upper-case letters; HubSpot then checks the code against its own list. */
+export function isCurrencyCode(value: string): boolean {
+  return /^[A-Z]{3}$/.test(value);
+}
+
+/** A `YYYY-MM-DD` date as HubSpot's date properties want it (midnight UTC). */
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+}
+
+/** Drops undefined, null and empty values: HubSpot clears a property sent as "". */
+export function compactProperties(values: Record<string, string | number | null | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || value === null || value === '') continue;
+    out[key] = String(value);
+  }
+  return out;
+}
+
+/** Money as HubSpot shows it: a plain decimal string. */
+export function money(value: number | string | undefined | null): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(number) ? String(Math.round(number * 100) / 100) : undefined;
+}

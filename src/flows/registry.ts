@@ -1,0 +1,55 @@
+/**
+ * Every flow ml-connector runs, by name (`<source>-to-hubspot`), and how to
+ * bind one to a source connection's config.
+ */
+import type { Clock } from '../core/clock.ts';
+import { ConnectorError } from '../core/errors.ts';
+import type { FlowDefinition } from '../engine/flow-definition.ts';
+import type { WriteCapabilities } from '../systems/hubspot/capabilities.ts';
+import { ZohoBooksClient } from '../systems/zohobooks/client.ts';
+import { ZohoBooksConnectionSchema } from '../systems/zohobooks/connection.ts';
+import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
+
+export interface FlowBinding {
+  definition: FlowDefinition<unknown>;
+  source: unknown;
+  /** The source account's own id, part of every record key. */
+  sourceAccount: string;
+}
+
+export interface FlowEntry {
+  name: string;
+  source: string;
+  bind(sourceConfig: Record<string, unknown>, options: { clock: Clock }): Promise<FlowBinding>;
+  /** The flow as it must run against a portal with these capabilities, and what to say about it. */
+  adapt?(definition: FlowDefinition<unknown>, capabilities: WriteCapabilities): { definition: FlowDefinition<unknown>; notes: string[] } | undefined;
+}
+
+const entries: FlowEntry[] = [
+  {
+    name: zohoBooksToHubSpot.name,
+    source: 'zohobooks',
+    async bind(config, { clock }) {
+      const connection = ZohoBooksConnectionSchema.parse(config);
+      return {
+        definition: zohoBooksToHubSpot as FlowDefinition<unknown>,
+        source: new ZohoBooksClient({ connection, clock }),
+        sourceAccount: connection.organizationId,
+      };
+    },
+  },
+];
+
+export const FLOWS: ReadonlyMap<string, FlowEntry> = new Map(entries.map((e) => [e.name, e]));
+
+export function flowEntry(name: string): FlowEntry {
+  const entry = FLOWS.get(name);
+  if (!entry) {
+    throw new ConnectorError({
+      kind: 'config',
+      code: 'config.unknown_flow',
+      message: `Unknown flow "${name}"; flows: ${[...FLOWS.keys()].join(', ')}`,
+    });
+  }
+  return entry;
+}
