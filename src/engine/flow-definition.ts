@@ -46,6 +46,11 @@ export interface TargetRecord {
   /** Records that must exist first; associations to them are made after both are written. */
   parents: ParentRef[];
   /**
+   * The record this one exists for (a line item for its invoice): when that
+   * record can't be written, neither is this one, so nothing is left orphaned.
+   */
+  partOf?: string;
+  /**
    * Property writes that may only happen once the associations exist, in
    * order (reference/hubspot.md §9: an invoice can move to `open` only with a
    * contact and a line item, and to `voided` only from `open`).

@@ -47,13 +47,30 @@ export class HubSpotWriter {
     const outcomes = new Map<string, WriteOutcome>();
     const toWrite = planned.filter((p) => p.plan.decision === 'create' || p.plan.decision === 'update');
     for (const type of WRITE_ORDER) {
-      const ofType = toWrite.filter((p) => p.record.objectType === type);
+      const ofType = toWrite.filter((p) => p.record.objectType === type && !this.parentFailed(p.record, outcomes));
       if (ofType.length > 0) await this.writeType(type, ofType, outcomes);
     }
     const ids = (key: string) => outcomes.get(key)?.targetId ?? linked.get(key);
     await this.associate(toWrite, outcomes, ids);
     await this.afterAssociations(toWrite, outcomes, previousAfterHash);
     return outcomes;
+  }
+
+  /** A child is not written without its parent: when the parent failed in this batch, the child fails with it. */
+  private parentFailed(record: TargetRecord, outcomes: Map<string, WriteOutcome>): boolean {
+    const failed = record.parents.find((p) => outcomes.get(p.key)?.status === 'failed');
+    if (!failed) return false;
+    outcomes.set(record.key, {
+      key: record.key,
+      status: 'failed',
+      error: {
+        code: 'engine.parent_failed',
+        kind: 'validation',
+        message: `not written because ${failed.key} failed: ${outcomes.get(failed.key)?.error?.message ?? 'unknown reason'}`,
+        details: { parent: failed.key },
+      },
+    });
+    return true;
   }
 
   private async writeType(type: HubSpotObjectType, planned: PlannedRecord[], outcomes: Map<string, WriteOutcome>): Promise<void> {

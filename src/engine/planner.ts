@@ -25,39 +25,59 @@ export interface PlannedRecord {
 }
 
 /**
+ * Which records can't be written now, and why: a parent that is neither
+ * linked nor written in this batch, a parent that is itself held back, or —
+ * for a record that exists only for another (`partOf`) — that record being
+ * held back. Repeated until nothing changes, since holds travel both ways.
+ */
+function heldBack(records: readonly TargetRecord[], links: ReadonlyMap<string, LinkState>, blocked: ReadonlySet<string>): Map<string, string[]> {
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  const held = new Map<string, string[]>([...blocked].map((key) => [key, [key]]));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const record of records) {
+      if (held.has(record.key)) continue;
+      // A record's own parts (its line items) are parents only for ordering: they don't hold it back.
+      const missing = record.parents
+        .filter((p) => byKey.get(p.key)?.partOf !== record.key)
+        .map((p) => p.key)
+        .filter((key) => held.has(key) || (!links.has(key) && !byKey.has(key)));
+      if (record.partOf && held.has(record.partOf)) missing.push(record.partOf);
+      if (missing.length > 0) {
+        held.set(record.key, missing);
+        changed = true;
+      }
+    }
+  }
+  return held;
+}
+
+/**
  * `links` holds what is already in the target; `blocked` the keys that will
- * not be written this time (rejected or waiting themselves), so their
- * children wait too instead of being written without their parent.
+ * not be written this time (rejected while mapping), so that what depends on
+ * them waits instead of being written without them.
  */
 export function planRecords(
   records: readonly TargetRecord[],
   links: ReadonlyMap<string, LinkState>,
   blocked: ReadonlySet<string> = new Set(),
 ): PlannedRecord[] {
-  const planned: PlannedRecord[] = [];
-  const writable = new Set<string>();
-  const waiting = new Set<string>(blocked);
-  // Records arrive parents-first (WRITE_ORDER), so a parent's decision is known before its children's.
-  for (const record of records) {
+  const held = heldBack(records, links, blocked);
+  return records.map((record) => {
     const hash = payloadHash(record);
     const link = links.get(record.key);
-    const missing = record.parents
-      .map((p) => p.key)
-      .filter((key) => waiting.has(key) || (!links.has(key) && !writable.has(key)));
+    const missing = held.get(record.key);
     let plan: Decision;
-    if (missing.length > 0) {
+    if (missing) {
       plan = { decision: 'wait', reason: `waiting for ${missing.join(', ')} to be written first`, missing };
-      waiting.add(record.key);
     } else if (!link) {
       plan = { decision: 'create', reason: 'not linked yet: create or match in the target' };
-      writable.add(record.key);
     } else if (link.payloadHash === hash) {
       plan = { decision: 'skip', reason: 'unchanged since the last write', targetId: link.targetId };
     } else {
       plan = { decision: 'update', reason: 'the mapped payload changed', targetId: link.targetId };
-      writable.add(record.key);
     }
-    planned.push({ record, hash, plan });
-  }
-  return planned;
+    return { record, hash, plan };
+  });
 }

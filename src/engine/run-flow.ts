@@ -30,6 +30,7 @@ import {
 import { WRITE_ORDER, type Cursor, type FlowDefinition, type SourceRecord, type SourceStream, type TargetRecord } from './flow-definition.ts';
 import { afterHashOf, HubSpotWriter } from './hubspot-writer.ts';
 import { planRecords, type PlannedRecord } from './planner.ts';
+import { PropertyGuard } from './property-guard.ts';
 import { emptyCounts, finishRun, heartbeat, type RunCounts, type RunMode, type RunReport, type RunStatus } from './runs.ts';
 
 export interface ProgressEvent {
@@ -76,10 +77,12 @@ export class FlowRunner<Client> {
   private readonly counts = emptyCounts();
   private readonly streamCounts: Record<string, RunCounts> = {};
   private readonly writer: HubSpotWriter;
+  private readonly guard: PropertyGuard;
   private readonly batchSize: number;
 
   constructor(private readonly options: ExecuteRunOptions<Client>) {
     this.writer = new HubSpotWriter(options.hubspot);
+    this.guard = new PropertyGuard(options.hubspot);
     this.batchSize = options.batchSize ?? 100;
   }
 
@@ -235,7 +238,11 @@ export class FlowRunner<Client> {
         continue;
       }
       for (const record of mapped.records) snapshotOf.set(record.key, source);
-      targets.push(...mapped.records);
+      for (const record of mapped.records) {
+        const violation = await this.guard.violation(record);
+        if (violation) mapped.rejected.push({ key: record.key, objectType: record.objectType, ...violation });
+        else targets.push(record);
+      }
       for (const rejected of mapped.rejected) {
         rejectedKeys.add(rejected.key);
         snapshotOf.set(rejected.key, source);

@@ -64,6 +64,18 @@ describe('ml-connector sandbox', () => {
       await refused.arrayBuffer();
       const admin = await fetch(`${printed.adminUrl}/hubspot/requests`);
       assert.equal(((await admin.json()) as { total: number }).total, 2);
+
+      // Zoho Books: the connection config (no API host: that comes from the token response's api_domain).
+      const zoho = (printed.systems as unknown as { zohobooks: Record<string, string> }).zohobooks;
+      assert.deepEqual(Object.keys(zoho).sort(), ['accountsUrl', 'clientId', 'clientSecret', 'organizationId', 'refreshToken']);
+      assert.match(zoho.accountsUrl!, /^http:\/\/127\.0\.0\.1:\d+\/zohobooks\/accounts$/);
+      const token = await fetch(`${zoho.accountsUrl}/oauth/v2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: zoho.refreshToken!, client_id: zoho.clientId!, client_secret: zoho.clientSecret! }),
+      });
+      const grant = (await token.json()) as { access_token: string; api_domain: string };
+      const organizations = await fetch(`${grant.api_domain}/books/v3/organizations`, { headers: { Authorization: `Zoho-oauthtoken ${grant.access_token}` } });
+      assert.equal(((await organizations.json()) as { organizations: Array<{ organization_id: string }> }).organizations[0]?.organization_id, zoho.organizationId);
     } finally {
       child.kill('SIGTERM');
     }

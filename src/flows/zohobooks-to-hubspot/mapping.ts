@@ -162,6 +162,7 @@ export function mapInvoice(record: SourceRecord<ZohoInvoice>, context: StreamCon
     }
   }
   const lines: TargetRecord[] = (invoice.line_items ?? []).map((line) => ({
+    partOf: key,
     key: keyOf(context, 'line_item', invoice.invoice_id, line.line_item_id),
     objectType: 'line_items' as const,
     match: { by: 'source_id' as const },
@@ -171,7 +172,6 @@ export function mapInvoice(record: SourceRecord<ZohoInvoice>, context: StreamCon
       description: line.description,
       quantity: line.quantity ?? 1,
       price: money(line.rate),
-      hs_line_item_currency_code: currency,
     }),
     parents: [],
   }));

@@ -5,6 +5,7 @@
 import type { ZohoDataCentre } from '../../systems/zohobooks/data-centres.ts';
 import type { EndpointCount } from '../common/request-counter.ts';
 import type { RecordKind } from './data.ts';
+import type { LimitState } from './rate-limits.ts';
 
 export interface RawRecord {
   id: string;
@@ -56,6 +57,11 @@ export class ZohoBooksAdmin {
     return total;
   }
 
+  /** Every request counted, by status (`"200"`, `"429"`, `"reset"`, ...). */
+  async statusCounts(): Promise<Record<string, number>> {
+    return (await this.call<{ byStatus: Record<string, number> }>('GET', '/requests')).byStatus;
+  }
+
   /** Token requests (`POST /accounts/oauth/v2/token`). */
   tokenCalls(): Promise<number> {
     return this.calls({ method: 'POST', accounts: true, routeSuffix: '/oauth/v2/token' });
@@ -81,7 +87,7 @@ export class ZohoBooksAdmin {
     return this.call('POST', '/clock/advance', { ms });
   }
 
-  limits(): Promise<Record<string, { limit: number; used?: number; inProcess?: number }>> {
+  limits(): Promise<LimitState> {
     return this.call('GET', '/limits');
   }
 
@@ -97,7 +103,7 @@ export class ZohoBooksAdmin {
     return (await this.call<{ expired: number }>('POST', '/tokens/expire', refreshToken ? { refreshToken } : {})).expired;
   }
 
-  async count(kind: RecordKind): Promise<{ count: number; inMemory: number }> {
+  async count(kind: RecordKind): Promise<{ kind: string; count: number; inMemory: number }> {
     return this.call('GET', `/records/${kind}/count`);
   }
 

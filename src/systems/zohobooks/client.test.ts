@@ -148,7 +148,7 @@ describe('Zoho Books client: incremental reads', () => {
   });
 
   it('a record changed during a read is still read, at its new modification time', async () => {
-    const client = fx.client();
+    const client = fx.client({ perPage: 50 });
     const before = await drain(client.contactsModifiedSince());
     const early = before[20]!;
     const late = before[180]!;
@@ -178,9 +178,11 @@ describe('Zoho Books client: reading and changing source records', () => {
 
   it('reads a contact with its persons, an invoice with its lines and a payment with its applications', async () => {
     const client = fx.client();
-    const payment = (await drain(client.paymentsModifiedSince()))[0]!;
-    const full = await client.getPayment(payment.id);
-    assert.ok(full.invoices.length >= 1);
+    const payments = await drain(client.paymentsModifiedSince());
+    const applied = await Promise.all(payments.slice(0, 5).map((p) => client.getPayment(p.id)));
+    const full = applied.find((p) => p.invoices.length > 0)!;
+    assert.ok(full, 'a payment applied to an invoice');
+    assert.equal(full.invoices[0]!.amount_applied <= full.amount, true);
     const invoice = await client.getInvoice(full.invoices[0]!.invoice_id);
     assert.ok(invoice.line_items.length >= 1 && invoice.line_items.length <= 5);
     assert.equal(invoice.total, Math.round(invoice.line_items.reduce((s, l) => s + l.item_total, 0) * 100) / 100);
@@ -241,7 +243,7 @@ describe('Zoho Books client: limits', () => {
       // 300 calls at 100 per rolling minute take at least two minutes of (virtual) time.
       assert.ok(fx.clock.now() - started >= 120_000, `took ${fx.clock.now() - started} ms`);
       const limits = await fx.admin.limits();
-      assert.equal(limits.minute?.limit, 100);
+      assert.equal(limits.minute.limit, 100);
     } finally {
       await fx.sandbox.close();
     }
@@ -282,20 +284,19 @@ describe('Zoho Books client: faults and bad configuration', () => {
   }
 
   it('reads the same records with 429s, 5xx and connection resets injected', async () => {
-    const client = fx.client({ perPage: 10 });
+    const client = fx.client({ perPage: 5 });
     const clean = await snapshot(client);
     await fx.admin.resetCounters();
-    await fx.admin.setFaults({ rate429: 0.2, rate5xx: 0.1, rateReset: 0.05, timing: 'mixed', seed: 9 });
+    await fx.admin.setFaults({ rate429: 0.2, rate5xx: 0.1, rateReset: 0.1, timing: 'mixed', seed: 9 });
     try {
       assert.deepEqual(await snapshot(client), clean);
     } finally {
       await fx.admin.setFaults({});
     }
-    assert.ok((await fx.admin.calls({ status: 429 })) > 0, '429s were injected');
-    assert.ok((await fx.admin.calls({ status: 'reset' })) + (await fx.admin.calls({ status: 500 })) + (await fx.admin.calls({ status: 502 })) > 0);
-    // Injected 429s carry Zoho's own body.
-    const limits = await fx.admin.limits();
-    assert.equal(limits.refused && typeof limits.refused === 'object', true);
+    const statuses = await fx.admin.statusCounts();
+    assert.ok((statuses['429'] ?? 0) > 0, '429s were injected');
+    assert.ok((statuses.reset ?? 0) > 0, 'connections were reset');
+    assert.ok(Object.keys(statuses).some((status) => status.startsWith('5')), '5xx were injected');
   });
 
   it('an organization id the user does not have is a configuration error naming it', async () => {
