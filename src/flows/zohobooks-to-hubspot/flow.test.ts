@@ -143,3 +143,58 @@ describe('zohobooks-to-hubspot: a revoked refresh token', () => {
     }
   });
 });
+
+describe('zohobooks-to-hubspot under faults on both sides', () => {
+  it('with 20% 429s, 10% 5xx and connection resets in Zoho Books and HubSpot, the final state is exactly right', async () => {
+    const fx = await startFlowFixture({ seed: 21 });
+    try {
+      const faults = { rate429: 0.2, rate5xx: 0.1, rateReset: 0.05, timing: 'mixed', seed: 4 };
+      await fx.hubspotAdmin.setFaults(faults);
+      await fx.zohoAdmin.setFaults(faults);
+      const result = await fx.sync();
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.counts));
+      await fx.hubspotAdmin.setFaults({});
+      await fx.zohoAdmin.setFaults({});
+      const injected = (await fx.hubspotAdmin.calls({ status: 429 })) + (await fx.zohoAdmin.calls({ status: 429 }));
+      assert.ok(injected > 10, `faults were injected (${injected} × 429)`);
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromZoho(fx.zoho)), []);
+      // And a second pass finds nothing left to do.
+      await fx.hubspotAdmin.resetCounters();
+      const again = await fx.sync();
+      assert.equal(again.counts.created + again.counts.updated, 0);
+      assert.equal(await hubspotWrites(fx.hubspotAdmin), 0);
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe('zohobooks-to-hubspot: equal modification times at a page edge', () => {
+  it('50 invoices sharing one modified time across a page boundary: none skipped, none doubled', async () => {
+    const fx = await startFlowFixture({ seed: 8, size: 'medium' });
+    try {
+      const changes: Array<{ id: string; modifiedAt: number }> = [];
+      for await (const change of fx.zoho.invoicesModifiedSince(undefined)) changes.push(change);
+      assert.ok(changes.length > 250, `medium has ${changes.length} invoices`);
+      // Records 175..224 in modification order get record 175's time, so the tie straddles the 200-record page edge.
+      const tied = changes.slice(175, 225).map((c) => c.id);
+      await fx.zohoAdmin.setModifiedTime('invoices', tied, changes[175]!.modifiedAt);
+      const order: string[] = [];
+      for await (const change of fx.zoho.invoicesModifiedSince(undefined)) order.push(change.id);
+      assert.ok(order.indexOf(tied[0]!) < 200 && order.indexOf(tied.at(-1)!) >= 200, 'the tie straddles the page edge');
+
+      const result = await fx.sync();
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.counts));
+      const org = fx.zoho.organizationId;
+      const created = await Promise.all(
+        tied.map(async (id) =>
+          (await auditOf(fx.installation.store.db, `zohobooks:${org}:invoice:${id}`)).filter((r) => r.key.endsWith(`:invoice:${id}`) && r.outcome === 'created').length,
+        ),
+      );
+      assert.deepEqual(created, tied.map(() => 1));
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromZoho(fx.zoho)), []);
+    } finally {
+      await fx.close();
+    }
+  });
+});

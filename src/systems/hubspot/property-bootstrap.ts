@@ -4,7 +4,7 @@
  * and the summary fields a company carries when a portal can't take invoice
  * writes. Creating them is idempotent: what exists is left alone.
  */
-import { ConnectorError } from '../../core/errors.ts';
+import { ConnectorError, isConnectorError } from '../../core/errors.ts';
 import type { HubSpotClient } from './client.ts';
 import type { HubSpotObjectType } from './object-types.ts';
 import type { PropertyCreate } from './schemas.ts';
@@ -71,6 +71,16 @@ export const ML_PROPERTIES: Partial<Record<HubSpotObjectType, PropertyCreate[]>>
   commerce_payments: sourceProperties(),
 };
 
+/** A create retried after a lost answer meets what the first attempt made (409): that is success. */
+async function alreadyThereIsFine<T>(create: Promise<T>): Promise<T | undefined> {
+  try {
+    return await create;
+  } catch (error) {
+    if (isConnectorError(error) && error.kind === 'conflict') return undefined;
+    throw error;
+  }
+}
+
 export interface BootstrapReport {
   created: Array<{ objectType: HubSpotObjectType; name: string }>;
   existing: number;
@@ -86,7 +96,7 @@ export async function ensureMlProperties(
     const wanted = ML_PROPERTIES[type] ?? [];
     if (wanted.length === 0) continue;
     const groups = await client.listPropertyGroups(type);
-    if (!groups.some((g) => g.name === PROPERTY_GROUP.name)) await client.createPropertyGroup(type, PROPERTY_GROUP);
+    if (!groups.some((g) => g.name === PROPERTY_GROUP.name)) await alreadyThereIsFine(client.createPropertyGroup(type, PROPERTY_GROUP));
     const existing = new Map((await client.listProperties(type)).map((p) => [p.name, p]));
     for (const property of wanted) {
       const found = existing.get(property.name);
@@ -101,8 +111,15 @@ export async function ensureMlProperties(
     }
     const missing = wanted.filter((p) => !existing.has(p.name));
     report.existing += wanted.length - missing.length;
-    const created = await client.createProperties(type, missing);
-    report.created.push(...created.map((p) => ({ objectType: type, name: p.name })));
+    const created = await alreadyThereIsFine(client.createProperties(type, missing));
+    if (created) {
+      report.created.push(...created.map((p) => ({ objectType: type, name: p.name })));
+    } else {
+      // A create whose answer was lost made them after all: what exists now is the truth.
+      const now = new Set((await client.listProperties(type)).map((p) => p.name));
+      const stillMissing = missing.filter((p) => !now.has(p.name));
+      report.created.push(...(await client.createProperties(type, stillMissing)).map((p) => ({ objectType: type, name: p.name })));
+    }
   }
   return report;
 }
