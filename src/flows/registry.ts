@@ -33,7 +33,13 @@ const entries: FlowEntry[] = [
       const connection = ZohoBooksConnectionSchema.parse(config);
       return {
         definition: zohoBooksToHubSpot as FlowDefinition<unknown>,
-        source: new ZohoBooksClient({ connection, clock }),
+        source: new ZohoBooksClient({
+          connection,
+          clock,
+          ...(connection.plan ? { plan: connection.plan } : {}),
+          ...(connection.dailyLimit ? { dailyLimit: connection.dailyLimit } : {}),
+          ...(connection.perMinuteLimit ? { perMinuteLimit: connection.perMinuteLimit } : {}),
+        }),
         sourceAccount: connection.organizationId,
       };
     },

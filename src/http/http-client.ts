@@ -78,9 +78,11 @@ export class HttpClient<Account = unknown> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const permit = await this.governor.acquire({ requestClass, lane: request.lane ?? 'background', signal: request.signal });
       const started = this.clock.now();
-      const authorization = await this.credentials.authorize();
+      let authorization: Record<string, string>;
       let outcome: Outcome;
       try {
+        // Inside the try: a credential source that fails must still give the permit back.
+        authorization = await this.credentials.authorize();
         outcome = await this.send(request, authorization);
       } finally {
         permit.release();

@@ -77,6 +77,8 @@ export class BullMqQueue implements JobQueue {
   async add<Data>(name: string, data: Data, options: AddJobOptions = {}): Promise<JobInfo<Data>> {
     const checked = checkJobOptions(name, options);
     const id = options.jobId ?? randomUUID();
+    // Someone listens for finished jobs: make sure their listener is reading before this job can finish.
+    if (this.queueEvents !== undefined) await this.queueEvents.catch(() => undefined);
     const jobOptions: JobsOptions = {
       jobId: encodeJobId(id),
       attempts: checked.attempts,
@@ -97,9 +99,18 @@ export class BullMqQueue implements JobQueue {
   }
 
   async getJob<Data = unknown, Result = unknown>(id: string): Promise<JobInfo<Data, Result> | undefined> {
-    const job = await this.queue.getJob(encodeJobId(id));
-    if (job === undefined || job === null) return undefined;
-    return (await toInfo(job)) as JobInfo<Data, Result> | undefined;
+    // A job's state and its fields are separate reads; one that moved in between (say, finished
+    // without its result yet in our copy) is read again, so the answer is one consistent moment.
+    const encoded = encodeJobId(id);
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.queue.getJobState(encoded);
+      const job = await this.queue.getJob(encoded);
+      const after = await this.queue.getJobState(encoded);
+      if (before !== after && attempt < 5) continue;
+      const state = STATES[after];
+      if (state === undefined || job === undefined || job === null) return undefined;
+      return toInfo(job, state) as JobInfo<Data, Result>;
+    }
   }
 
   async counts(): Promise<JobCounts> {
@@ -168,7 +179,13 @@ export class BullMqQueue implements JobQueue {
   /** QueueEvents: one blocking connection per queue, opened when someone first listens. */
   private listen(): Promise<QueueEvents> {
     this.queueEvents ??= (async () => {
-      const events = new QueueEvents(this.name, { connection: connectionFor(this.redisUrl), prefix: this.prefix });
+      // QueueEvents reads from "now" once its loop is running, which is a little after it is
+      // ready; starting after the stream's last entry instead leaves no gap.
+      const events = new QueueEvents(this.name, {
+        connection: connectionFor(this.redisUrl),
+        prefix: this.prefix,
+        lastEventId: await this.lastEventId(),
+      });
       events.on('error', (error) => this.reportError(error));
       const announce = async (encodedId: string) => {
         try {
@@ -185,6 +202,17 @@ export class BullMqQueue implements JobQueue {
       return events;
     })();
     return this.queueEvents;
+  }
+
+  private async lastEventId(): Promise<string> {
+    const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', (error) => this.reportError(error));
+    try {
+      const [last] = await redis.xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1);
+      return last?.[0] ?? '0-0';
+    } finally {
+      redis.disconnect();
+    }
   }
 }
 
@@ -251,9 +279,7 @@ const STATES: Record<string, JobState> = {
   failed: 'failed',
 };
 
-async function toInfo(job: Job): Promise<JobInfo | undefined> {
-  const state = STATES[await job.getState()];
-  if (state === undefined) return undefined;
+function toInfo(job: Job, state: JobState): JobInfo {
   return {
     id: decodeJobId(job.id ?? ''),
     name: job.name,

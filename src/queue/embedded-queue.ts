@@ -180,28 +180,40 @@ export class EmbeddedQueue implements JobQueue {
 
       async claim(owner, limit, leaseMs) {
         const now = clock.now();
-        const due = db
-          .selectFrom('jobs')
-          .select('id')
-          .where('queue', '=', queue)
-          .where('state', '=', 'waiting')
-          .where('run_at', '<=', now)
-          // BullMQ's order: no priority first, then 1, 2, …; then the order they became due.
-          .orderBy('priority')
-          .orderBy('run_at')
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(limit)
-          // Postgres: rows another worker is claiming are skipped, not waited for.
-          .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-        const rows = await db
-          .updateTable('jobs')
-          .set({ state: 'active', lease_owner: owner, lease_until: now + leaseMs, updated_at: now })
-          .where('queue', '=', queue)
-          .where('state', '=', 'waiting')
-          .where('id', 'in', due)
-          .returningAll()
-          .execute();
+        const dueIds = (executor: typeof db) =>
+          executor
+            .selectFrom('jobs')
+            .select('id')
+            .where('queue', '=', queue)
+            .where('state', '=', 'waiting')
+            .where('run_at', '<=', now)
+            // BullMQ's order: no priority first, then 1, 2, …; then the order they became due.
+            .orderBy('priority')
+            .orderBy('run_at')
+            .orderBy('created_at')
+            .orderBy('id')
+            .limit(limit);
+        const take = (executor: typeof db, ids: ReturnType<typeof dueIds> | readonly string[]) =>
+          executor
+            .updateTable('jobs')
+            .set({ state: 'active', lease_owner: owner, lease_until: now + leaseMs, updated_at: now })
+            .where('queue', '=', queue)
+            .where('state', '=', 'waiting')
+            .where('id', 'in', ids)
+            .returningAll()
+            .execute();
+        const rows =
+          dialect === 'postgres'
+            ? // Postgres: lock the due rows, skipping those another worker is claiming, then take
+              // them. Two statements, because a LIMIT … SKIP LOCKED subquery inside the UPDATE may
+              // be evaluated more than once and claim more than `limit` rows.
+              await db.transaction().execute(async (trx) => {
+                const ids = (await dueIds(trx).forUpdate().skipLocked().execute()).map((row) => row.id);
+                return ids.length === 0 ? [] : take(trx, ids);
+              })
+            : // SQLite: one statement holds the file's write lock from its read to its write, so
+              // no other process can claim the same rows in between.
+              await take(db, dueIds(db));
         return rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
       },
 

@@ -126,6 +126,11 @@ export class ZohoTokenRegistry {
   }
 
   private issueAccessToken(refresh: RefreshTokenRecord | undefined, scopes: string[], dataCentre: ZohoDataCentre): AccessTokenRecord {
+    // A long benchmark refreshes every hour: forget tokens that expired a day ago, so the registry stays small.
+    if (this.accessTokens.size > 1_000) {
+      const horizon = this.options.clock.now() - 86_400_000;
+      for (const [token, record] of this.accessTokens) if (record.expiresAt < horizon) this.accessTokens.delete(token);
+    }
     const record: AccessTokenRecord = {
       token: this.newToken(),
       refreshToken: refresh?.token,

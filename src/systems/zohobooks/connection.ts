@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ZOHO_DATA_CENTRE_HOSTS } from './data-centres.ts';
+import { ZOHO_PLANS } from './limits.ts';
 
 /** Fields a UI masks and an API never returns. */
 export const ZOHOBOOKS_SECRET_FIELDS = ['clientSecret', 'refreshToken'] as const;
@@ -34,6 +35,14 @@ export const ZohoBooksConnectionSchema = z
     organizationId: z
       .union([z.string().trim().regex(/^\d+$/, 'must be the numeric organization id'), z.number().int().positive().transform(String)])
       .describe('The Zoho Books organization to read (GET /organizations lists them); sent as organization_id on every call.'),
+    plan: z.enum(ZOHO_PLANS).optional().describe("The organization's Zoho Books plan: sets the daily request limit and concurrency (default professional)."),
+    dailyLimit: z.number().int().positive().optional().describe('Requests per day when Zoho has granted more than the plan gives.'),
+    perMinuteLimit: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Requests per minute; Zoho allows 100 per organization. Only for sandboxes or a limit Zoho raised.'),
   })
   .describe('Connection to one Zoho Books organization.');
 

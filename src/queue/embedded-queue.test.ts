@@ -1,0 +1,138 @@
+/**
+ * The embedded queue with real worker processes: what the contract suite can
+ * only simulate in one process (a SIGKILLed worker, claims racing across
+ * processes) happens here for real, on both store dialects.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { it } from 'node:test';
+import { openStore, type OpenStoreOptions } from '../store/open-store.ts';
+import { forEachStore } from '../store/test-stores.ts';
+import { EmbeddedQueue } from './embedded-queue.ts';
+
+/**
+ * A worker process: opens the store, works the queue and prints one line per
+ * event. `hang` never finishes a job (to be killed mid-job); `work` finishes
+ * each job at once.
+ */
+const WORKER = `
+  const { openStore } = await import(process.env.MLC_OPEN_STORE);
+  const { EmbeddedQueue } = await import(process.env.MLC_EMBEDDED_QUEUE);
+  const store = await openStore(JSON.parse(process.env.MLC_OPTIONS));
+  const queue = new EmbeddedQueue({ store, name: process.env.MLC_QUEUE, pollIntervalMs: 20 });
+  const hang = process.env.MLC_MODE === 'hang';
+  queue.process(async (job) => {
+    console.log(JSON.stringify({ event: 'started', id: job.id, pid: process.pid }));
+    if (hang) await new Promise(() => {});
+    return process.pid;
+  }, { concurrency: 4, lockDurationMs: 500 });
+  console.log(JSON.stringify({ event: 'ready' }));
+  process.on('SIGTERM', async () => { await queue.close(); await store.close(); process.exit(0); });
+`;
+
+interface WorkerProcess {
+  child: ChildProcessWithoutNullStreams;
+  events: Array<{ event: string; id?: string; pid?: number }>;
+  /** Resolves once the child printed an event matching `test`. */
+  until(test: (event: { event: string; id?: string }) => boolean): Promise<void>;
+}
+
+function startWorker(options: OpenStoreOptions, queue: string, mode: 'hang' | 'work'): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER], {
+    env: {
+      ...process.env,
+      MLC_OPEN_STORE: new URL('../store/open-store.ts', import.meta.url).href,
+      MLC_EMBEDDED_QUEUE: new URL('./embedded-queue.ts', import.meta.url).href,
+      MLC_OPTIONS: JSON.stringify(options),
+      MLC_QUEUE: queue,
+      MLC_MODE: mode,
+    },
+  });
+  const worker: WorkerProcess = {
+    child,
+    events: [],
+    until: (test) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (worker.events.some(test)) {
+            child.stdout.off('data', check);
+            child.off('exit', onExit);
+            resolve();
+          }
+        };
+        const onExit = (code: number | null) => reject(new Error(`the worker process exited (${code}) first`));
+        child.stdout.on('data', check);
+        child.once('exit', onExit);
+        check();
+      }),
+  };
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('{')) worker.events.push(JSON.parse(line));
+  });
+  // Keep stderr drained so the child never blocks on a full pipe.
+  child.stderr.resume();
+  return worker;
+}
+
+async function stop(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  const exited = once(worker.child, 'exit');
+  worker.child.kill(signal);
+  await exited;
+}
+
+forEachStore('embedded queue with worker processes', (_open, { newDatabaseOptions }) => {
+  it('runs a job again after its worker process is SIGKILLed mid-job', async () => {
+    const options = await newDatabaseOptions();
+    const store = await openStore(options);
+    const queue = new EmbeddedQueue({ store, name: 'runs', pollIntervalMs: 20 });
+    const doomed = startWorker(options, 'runs', 'hang');
+    try {
+      const job = await queue.add('run', { flow: 'zohobooks-to-hubspot' }, { jobId: 'run:1' });
+      await doomed.until((event) => event.event === 'started' && event.id === 'run:1');
+      await stop(doomed, 'SIGKILL');
+      assert.equal((await queue.getJob(job.id))?.state, 'active', 'the dead worker still holds the job');
+
+      const attempts: number[] = [];
+      const rescuer = queue.process(async (rerun) => {
+        attempts.push(rerun.attemptsMade);
+        return 'finished after the crash';
+      }, { lockDurationMs: 500 });
+      const done = await queue.waitFor(job.id, { timeoutMs: 60_000 });
+      await rescuer.close();
+      assert.equal(done.state, 'completed');
+      assert.equal(done.result, 'finished after the crash');
+      assert.deepEqual(attempts, [0], 'a crash is not a failed attempt');
+      const row = await store.db.selectFrom('jobs').select(['stalled_count', 'lease_owner']).where('id', '=', 'run:1').executeTakeFirstOrThrow();
+      assert.deepEqual(row, { stalled_count: 1, lease_owner: null });
+    } finally {
+      await stop(doomed, 'SIGKILL');
+      await queue.close();
+      await store.close();
+    }
+  });
+
+  it('gives each job to exactly one of several worker processes', async () => {
+    const options = await newDatabaseOptions();
+    const store = await openStore(options);
+    const queue = new EmbeddedQueue({ store, name: 'records', pollIntervalMs: 20 });
+    const workers = [startWorker(options, 'records', 'work'), startWorker(options, 'records', 'work')];
+    try {
+      await Promise.all(workers.map((worker) => worker.until((event) => event.event === 'ready')));
+      const jobs = await Promise.all(Array.from({ length: 60 }, (_, i) => queue.add('record', { i }, { jobId: `record:${i}` })));
+      for (const job of jobs) assert.equal((await queue.waitFor(job.id, { timeoutMs: 60_000 })).state, 'completed');
+      const started = workers.flatMap((worker) => worker.events.filter((event) => event.event === 'started').map((event) => event.id));
+      assert.equal(started.length, 60, 'no job ran twice');
+      assert.equal(new Set(started).size, 60);
+    } finally {
+      await Promise.all(workers.map((worker) => stop(worker, 'SIGTERM')));
+      await queue.close();
+      await store.close();
+    }
+  });
+});
