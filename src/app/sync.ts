@@ -51,7 +51,14 @@ async function preparePortal(installation: Installation, target: ConnectionInfo,
   // The cursors table keeps small per-connection state as well: a "cursor" of the portal's set-up.
   const saved = await loadCursor(store.db, key, SETUP_STREAM);
   const previous = saved ? (JSON.parse(saved.idsAtTs[0] ?? 'null') as PortalSetup | null) : null;
-  if (previous && !force && clock.now() - previous.checkedAt < CAPABILITIES_TTL_MS) return previous;
+  // A missing capability is checked again every run, so the first run after it appears backfills.
+  const complete = previous?.capabilities.invoices.available && previous.capabilities.payments.available;
+  if (previous && complete && !force && clock.now() - previous.checkedAt < CAPABILITIES_TTL_MS) return previous;
+  if (previous && !complete && !force) {
+    const setup: PortalSetup = { ...previous, capabilities: await detectWriteCapabilities(hubspot), checkedAt: clock.now() };
+    await saveCursor(store.db, key, SETUP_STREAM, { ts: setup.checkedAt, idsAtTs: [JSON.stringify(setup)] }, clock.now());
+    return setup;
+  }
   await ensureMlProperties(hubspot);
   const setup: PortalSetup = { propertiesAt: clock.now(), capabilities: await detectWriteCapabilities(hubspot), checkedAt: clock.now() };
   await saveCursor(store.db, key, SETUP_STREAM, { ts: setup.checkedAt, idsAtTs: [JSON.stringify(setup)] }, clock.now());

@@ -25,7 +25,9 @@ export interface Cursor {
 export type MatchRule =
   | { by: 'source_id' }
   | { by: 'email'; email: string }
-  | { by: 'domain'; domain: string | undefined };
+  | { by: 'domain'; domain: string | undefined }
+  /** Properties written onto the record another key is linked to (a company's billing summary); never creates one. */
+  | { by: 'target_of'; key: string };
 
 /** A dependency on another target record, and the association to make to it once both exist. */
 export interface ParentRef {

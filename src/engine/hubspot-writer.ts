@@ -46,11 +46,11 @@ export class HubSpotWriter {
   async write(planned: readonly PlannedRecord[], linked: LinkedIds, previousAfterHash: ReadonlyMap<string, string>): Promise<Map<string, WriteOutcome>> {
     const outcomes = new Map<string, WriteOutcome>();
     const toWrite = planned.filter((p) => p.plan.decision === 'create' || p.plan.decision === 'update');
+    const ids = (key: string) => outcomes.get(key)?.targetId ?? linked.get(key);
     for (const type of WRITE_ORDER) {
       const ofType = toWrite.filter((p) => p.record.objectType === type && !this.parentFailed(p.record, outcomes));
-      if (ofType.length > 0) await this.writeType(type, ofType, outcomes);
+      if (ofType.length > 0) await this.writeType(type, ofType.map((p) => ontoLinked(p, ids, outcomes)).filter((p) => p !== undefined), outcomes);
     }
-    const ids = (key: string) => outcomes.get(key)?.targetId ?? linked.get(key);
     await this.associate(toWrite, outcomes, ids);
     await this.afterAssociations(toWrite, outcomes, previousAfterHash);
     return outcomes;
@@ -226,9 +226,27 @@ export class HubSpotWriter {
   }
 }
 
-/** Every record carries its key in `ml_source_id`: the unique property later upserts and read-backs find it by. */
+/**
+ * Every record carries its key in `ml_source_id`: the unique property later
+ * upserts and read-backs find it by. Properties written onto another
+ * record's target leave that record's key alone.
+ */
 function withSourceId(record: TargetRecord): Record<string, string> {
-  return { ...record.properties, [SOURCE_ID_PROPERTY]: record.key };
+  return record.match.by === 'target_of' ? record.properties : { ...record.properties, [SOURCE_ID_PROPERTY]: record.key };
+}
+
+/** A `target_of` record is an update of the record its key is linked to; without that link it can't be written. */
+function ontoLinked(planned: PlannedRecord, ids: (key: string) => string | undefined, outcomes: Map<string, WriteOutcome>): PlannedRecord | undefined {
+  const { record, plan } = planned;
+  if (record.match.by !== 'target_of' || plan.decision === 'update') return planned;
+  const targetId = ids(record.match.key);
+  if (targetId) return { ...planned, plan: { decision: 'update', reason: `${plan.reason}; written onto ${record.match.key}`, targetId } };
+  outcomes.set(record.key, {
+    key: record.key,
+    status: 'failed',
+    error: { code: 'engine.no_target', kind: 'validation', message: `nothing is linked to ${record.match.key} to write onto`, details: {} },
+  });
+  return undefined;
 }
 
 export function afterHashOf(record: TargetRecord): string {

@@ -8,6 +8,7 @@ import type { FlowDefinition } from '../engine/flow-definition.ts';
 import type { WriteCapabilities } from '../systems/hubspot/capabilities.ts';
 import { ZohoBooksClient } from '../systems/zohobooks/client.ts';
 import { ZohoBooksConnectionSchema } from '../systems/zohobooks/connection.ts';
+import { billingSummaryStream } from './zohobooks-to-hubspot/billing-summary.ts';
 import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
 
 export interface FlowBinding {
@@ -42,6 +43,28 @@ const entries: FlowEntry[] = [
         }),
         sourceAccount: connection.organizationId,
       };
+    },
+    adapt(definition, capabilities) {
+      if (!capabilities.invoices.available) {
+        return {
+          definition: {
+            ...definition,
+            streams: [...definition.streams.filter((s) => s.name === 'customers'), billingSummaryStream as FlowDefinition<unknown>['streams'][number]],
+          },
+          notes: [
+            `HubSpot did not take invoice writes (${capabilities.invoices.reason ?? 'refused'}): invoices and payments were summarised on each company instead (ml_total_billed, ml_open_balance, ml_total_paid, ml_overdue_invoice_count, ml_last_invoice_number, ml_last_invoice_date, ml_currency). Once the portal takes invoice writes, the next run backfills the invoices.`,
+          ],
+        };
+      }
+      if (!capabilities.payments.available) {
+        return {
+          definition: { ...definition, streams: definition.streams.filter((s) => s.name !== 'payments') },
+          notes: [
+            `HubSpot did not take payment writes (${capabilities.payments.reason ?? 'refused'}): payments were not written; each invoice carries its balance in ml_balance_due. Once the portal takes payment writes, the next run backfills them.`,
+          ],
+        };
+      }
+      return undefined;
     },
   },
 ];

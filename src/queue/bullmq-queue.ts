@@ -18,10 +18,9 @@ import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { ConnectorError } from '../core/errors.ts';
 import { redactUrl } from '../core/redact.ts';
-import { checkJobOptions, isFinalFailure, parseJobError, serializeJobError } from './job-rules.ts';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_STALLED_COUNT, checkJobOptions, isFinalFailure, parseJobError, serializeJobError } from './job-rules.ts';
 import type { AddJobOptions, FinishedListener, JobCounts, JobHandler, JobInfo, JobQueue, JobState, ProcessOptions, QueueWorker } from './types.ts';
 import { isFinished, waitForJob } from './wait-for-job.ts';
-import { DEFAULT_LOCK_DURATION_MS, DEFAULT_MAX_STALLED_COUNT } from './embedded-queue.ts';
 
 export const DEFAULT_BULLMQ_PREFIX = 'ml-connector';
 /** How long `waitFor` polls between events, as a safety net under QueueEvents. */
@@ -299,13 +298,16 @@ function toInfo(job: Job, state: JobState): JobInfo {
 /** Undefined when Redis answers at `url`; otherwise why not. Used to fail fast with a clear message. */
 export async function probeRedis(url: string, timeoutMs = 5_000): Promise<string | undefined> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  // ioredis reports the socket's error (ECONNREFUSED, …) as an event, then rejects with "Connection is closed".
+  let socketError: unknown;
+  client.on('error', (error) => (socketError ??= error));
   try {
     await client.connect();
     await client.ping();
     return undefined;
   } catch (error) {
-    return String((error as { code?: unknown }).code ?? (error as Error).message);
+    const cause = (socketError ?? error) as { code?: unknown; message?: unknown };
+    return String(cause.code ?? cause.message);
   } finally {
     client.disconnect();
   }

@@ -19,7 +19,15 @@ import { ConnectorError } from '../core/errors.ts';
 import { fromJson, toJson, toJsonOrNull } from '../store/json.ts';
 import type { Store } from '../store/open-store.ts';
 import type { JobRow } from '../store/schema.ts';
-import { backoffDelay, checkJobOptions, isFinalFailure, parseJobError, serializeJobError } from './job-rules.ts';
+import {
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_STALLED_COUNT,
+  backoffDelay,
+  checkJobOptions,
+  isFinalFailure,
+  parseJobError,
+  serializeJobError,
+} from './job-rules.ts';
 import type {
   AddJobOptions,
   BackoffOptions,
@@ -34,8 +42,6 @@ import type {
 import { isFinished, waitForJob } from './wait-for-job.ts';
 
 export const DEFAULT_POLL_INTERVAL_MS = 200;
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-export const DEFAULT_MAX_STALLED_COUNT = 1;
 
 export interface EmbeddedQueueOptions {
   store: Store;

@@ -6,6 +6,9 @@ import { ConnectorError, isConnectorError, type SerializedError } from '../core/
 import { MAX_PRIORITY, NON_RETRYABLE_KINDS, type AddJobOptions, type BackoffOptions } from './types.ts';
 
 export const MAX_JOB_ID_LENGTH = 1000;
+/** BullMQ's defaults, used by both queues: a 30 s lease, and one stall forgiven. */
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
+export const DEFAULT_MAX_STALLED_COUNT = 1;
 
 export interface CheckedJobOptions {
   attempts: number;

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConnectorError } from '../core/errors.ts';
 import { backoffDelay, isFinalFailure, parseJobError, serializeJobError } from './job-rules.ts';
-import { decodeJobId, encodeJobId } from './bullmq-queue.ts';
-import { forEachQueue } from './test-queues.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../store/open-store.ts';
+import { decodeJobId, encodeJobId, probeRedis } from './bullmq-queue.ts';
+import { createQueue } from './create-queue.ts';
+import { deleteKeys, forEachQueue, testRedisUrl } from './test-queues.ts';
 import type { JobInfo } from './types.ts';
 
 /** A promise with its resolve function, to let a test and a handler meet. */
@@ -304,6 +309,54 @@ describe('job rules', () => {
       assert.ok(!encoded.includes(':'));
       assert.notEqual(`${parseInt(encoded, 10)}`, encoded);
       assert.equal(decodeJobId(encoded), id);
+    }
+  });
+});
+
+describe('createQueue', () => {
+  it('chooses the embedded queue without REDIS_URL and BullMQ with it', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'mlc-queue-'));
+    const store = await openStore({ dataDir: dir });
+    try {
+      const embedded = await createQueue({ store, name: 'runs' });
+      assert.equal(embedded.kind, 'embedded');
+      await embedded.close();
+
+      const url = testRedisUrl();
+      const unreachable = await probeRedis(url);
+      if (unreachable !== undefined) {
+        if (process.env.CI) assert.fail(`needs Redis at ${url} (REDIS_URL): ${unreachable}`);
+        t.skip(`Redis is not reachable at ${url} (${unreachable}); start it or set REDIS_URL`);
+        return;
+      }
+      const prefix = `mlc-test-create-${process.pid}`;
+      const distributed = await createQueue({ store, redisUrl: url, name: 'runs', prefix });
+      assert.equal(distributed.kind, 'bullmq');
+      const job = await distributed.add('run', { x: 1 });
+      assert.equal((await distributed.getJob(job.id))?.state, 'waiting');
+      await distributed.close();
+      await deleteKeys(url, prefix);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails fast with a config error when Redis does not answer, without its password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mlc-queue-'));
+    const store = await openStore({ dataDir: dir });
+    try {
+      await assert.rejects(createQueue({ store, redisUrl: 'redis://:hunter2-secret@127.0.0.1:1', name: 'runs' }), (error) => {
+        assert.ok(error instanceof ConnectorError);
+        assert.equal(error.kind, 'config');
+        assert.match(error.message, /REDIS_URL/);
+        assert.match(error.message, /127\.0\.0\.1:1/);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

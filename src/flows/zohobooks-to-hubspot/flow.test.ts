@@ -198,3 +198,48 @@ describe('zohobooks-to-hubspot: equal modification times at a page edge', () => 
     }
   });
 });
+
+describe('zohobooks-to-hubspot on a portal without invoice writes', () => {
+  it('summarises billing on each company, says so in the report, and backfills invoices once the portal takes them', async () => {
+    const fx = await startFlowFixture({ seed: 17 });
+    try {
+      await fx.hubspotAdmin.patchSettings({ invoiceWrites: false });
+      const result = await fx.sync();
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.counts));
+      assert.match(result.report.notes.join(' '), /summarised on each company/);
+
+      // Expected figures straight from Zoho Books' API, per customer.
+      const byCustomer = new Map<string, { billed: number; open: number; overdue: number }>();
+      for await (const change of fx.zoho.invoicesModifiedSince(undefined)) {
+        const invoice = change.record;
+        if (invoice.status === 'draft' || invoice.status === 'void') continue;
+        const entry = byCustomer.get(invoice.customer_id) ?? { billed: 0, open: 0, overdue: 0 };
+        entry.billed += invoice.total;
+        entry.open += invoice.balance;
+        entry.overdue += invoice.status === 'overdue' ? 1 : 0;
+        byCustomer.set(invoice.customer_id, entry);
+      }
+      assert.ok(byCustomer.size > 3);
+      for (const [customerId, expected] of byCustomer) {
+        const company = await fx.hubspot.getObject('companies', `zohobooks:${fx.zoho.organizationId}:customer:${customerId}`, {
+          idProperty: 'ml_source_id',
+          properties: ['ml_total_billed', 'ml_open_balance', 'ml_overdue_invoice_count'],
+        });
+        assert.ok(Math.abs(Number(company.properties.ml_total_billed) - expected.billed) < 0.01, `billed for ${customerId}`);
+        assert.ok(Math.abs(Number(company.properties.ml_open_balance) - expected.open) < 0.01, `open balance for ${customerId}`);
+        assert.equal(Number(company.properties.ml_overdue_invoice_count), expected.overdue);
+      }
+      let ours = 0;
+      for await (const invoice of fx.hubspot.listObjects('invoices', { properties: ['ml_source_id'] })) if (invoice.properties.ml_source_id) ours++;
+      assert.equal(ours, 0, 'no invoice written');
+
+      await fx.hubspotAdmin.patchSettings({ invoiceWrites: true });
+      const backfill = await fx.sync();
+      assert.equal(backfill.status, 'succeeded', JSON.stringify(backfill.error ?? backfill.counts));
+      assert.deepEqual(backfill.report.notes, []);
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromZoho(fx.zoho)), []);
+    } finally {
+      await fx.close();
+    }
+  });
+});

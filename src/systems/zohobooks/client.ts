@@ -367,6 +367,19 @@ export class ZohoBooksClient {
     );
   }
 
+  /** Every invoice of one customer (summaries), page by page: what a company's billing summary is computed from. */
+  async *invoicesOfCustomer(customerId: string): AsyncGenerator<InvoiceSummary> {
+    for (let page = 1; ; page++) {
+      const answer = await this.call(InvoiceListResponse, {
+        method: 'GET',
+        path: '/invoices',
+        query: { customer_id: customerId, page, per_page: this.perPage },
+      });
+      yield* answer.invoices;
+      if (!answer.page_context.has_more_page) return;
+    }
+  }
+
   /** Customer payments modified at or after `since`, oldest first (summaries; `getPayment` has the applications). */
   paymentsModifiedSince(since?: Since): AsyncGenerator<ModifiedRecord<PaymentSummary>> {
     return this.modifiedSince<PaymentSummary>(
