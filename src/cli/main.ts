@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { registerConnectionCommands } from './commands/connections.ts';
 import { registerSandboxCommands } from './commands/sandbox.ts';
+import { registerServiceCommands } from './commands/service.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerSandboxCommands(program);
   registerConnectionCommands(program);
   registerSyncCommands(program);
+  registerServiceCommands(program);
   return program;
 }
 

@@ -79,11 +79,13 @@ function startWorker(options: OpenStoreOptions, queue: string, mode: 'hang' | 'w
   return worker;
 }
 
+/** Stops the process and waits until everything it printed has been read. */
 async function stop(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const exited = once(worker.child, 'exit');
-  worker.child.kill(signal);
-  await exited;
+  const { child } = worker;
+  if (child.stdout.readableEnded && (child.exitCode !== null || child.signalCode !== null)) return;
+  const closed = once(child, 'close');
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await closed;
 }
 
 forEachStore('embedded queue with worker processes', (_open, { newDatabaseOptions }) => {
@@ -126,6 +128,8 @@ forEachStore('embedded queue with worker processes', (_open, { newDatabaseOption
       await Promise.all(workers.map((worker) => worker.until((event) => event.event === 'ready')));
       const jobs = await Promise.all(Array.from({ length: 60 }, (_, i) => queue.add('record', { i }, { jobId: `record:${i}` })));
       for (const job of jobs) assert.equal((await queue.waitFor(job.id, { timeoutMs: 60_000 })).state, 'completed');
+      // A job can be completed in the table before its worker's output has reached us.
+      await Promise.all(workers.map((worker) => stop(worker, 'SIGTERM')));
       const started = workers.flatMap((worker) => worker.events.filter((event) => event.event === 'started').map((event) => event.id));
       assert.equal(started.length, 60, 'no job ran twice');
       assert.equal(new Set(started).size, 60);

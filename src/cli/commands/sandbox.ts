@@ -3,15 +3,12 @@
  * they are all ready, exactly one line of JSON: the connection config of each
  * system and the admin URL (SPEC §7 "Interfaces that scripts rely on"). It
  * runs until SIGTERM or SIGINT and then exits 0.
- *
- * `ml-connector start` will become the service; for now it starts the
- * sandbox the same way and says where it is.
  */
 import type { Command } from 'commander';
 import { loadConfig, DEFAULTS, HUBSPOT_TIER_NAMES, SANDBOX_SIZES, type Config } from '../../config.ts';
 import type { RunningSandbox } from '../../sandbox/index.ts';
 
-function addSandboxOptions(command: Command, defaultPort: number): Command {
+export function addSandboxOptions(command: Command, defaultPort: number): Command {
   return command
     .option('--port <n>', `port to listen on; 0 picks a free one (default ${defaultPort})`)
     .option('--host <host>', `interface to listen on (default ${DEFAULTS.host})`)
@@ -20,11 +17,11 @@ function addSandboxOptions(command: Command, defaultPort: number): Command {
     .option('--hubspot-tier <tier>', `HubSpot portal tier: ${HUBSPOT_TIER_NAMES.join('|')} (default ${DEFAULTS.hubspotTier})`);
 }
 
-function configFrom(command: Command, which: 'sandbox' | 'start'): Config {
+export function configFrom(command: Command, which: 'sandbox' | 'start'): Config {
   return loadConfig({ env: process.env, options: command.optsWithGlobals(), command: which });
 }
 
-async function launch(config: Config): Promise<RunningSandbox> {
+export async function launch(config: Config): Promise<RunningSandbox> {
   // Loaded on demand, so that `--help` and option errors answer without loading the sandbox.
   const { startSandbox } = await import('../../sandbox/index.ts');
   const { port, host, seed, size, hubspotTier } = config.sandbox;
@@ -32,7 +29,7 @@ async function launch(config: Config): Promise<RunningSandbox> {
 }
 
 /** Resolves on the first SIGTERM or SIGINT. */
-function untilStopped(): Promise<NodeJS.Signals> {
+export function untilStopped(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop);
@@ -58,22 +55,6 @@ export function registerSandboxCommands(program: Command): void {
   ).action(async (_options: unknown, command: Command) => {
     const sandbox = await launch(configFrom(command, 'sandbox'));
     process.stdout.write(`${JSON.stringify({ systems: sandbox.systems, adminUrl: sandbox.adminUrl })}\n`);
-    await runUntilStopped(sandbox);
-  });
-
-  addSandboxOptions(
-    program.command('start').description('start ml-connector (for now: the sandbox systems)'),
-    DEFAULTS.servicePort,
-  ).action(async (_options: unknown, command: Command) => {
-    const config = configFrom(command, 'start');
-    const sandbox = await launch(config);
-    console.log(`ml-connector is running (sandbox systems only, for now); data dir ${config.dataDir}`);
-    for (const [name, system] of Object.entries(sandbox.systems) as Array<[string, Record<string, string>]>) {
-      // Zoho Books names its accounts server; its API host comes from the token response.
-      console.log(`  ${name}: ${system.baseUrl ?? system.accountsUrl}`);
-    }
-    console.log(`  admin: ${sandbox.adminUrl}`);
-    console.log('Stop with Ctrl-C. `ml-connector sandbox` prints the systems’ credentials as JSON.');
     await runUntilStopped(sandbox);
   });
 }

@@ -1,0 +1,149 @@
+/**
+ * The long-running commands and the demo:
+ * - `ml-connector start`: the service (scheduler + worker). With no
+ *   connections configured it starts the sandbox systems and runs every demo
+ *   flow on a schedule, so a new user sees it work with no setup.
+ * - `ml-connector worker`: a worker only (distributed mode: BullMQ on Redis).
+ * - `ml-connector schedule <flow>`: when a flow runs.
+ * - `ml-connector demo`: the sandbox, the demo connections, every flow once.
+ */
+import type { Command } from 'commander';
+import { connectDemo } from '../../app/demo.ts';
+import { openInstallation, type Installation } from '../../app/installation.ts';
+import { parseInterval, saveSchedule, listSchedules } from '../../app/schedules.ts';
+import { startService, type SyncJob } from '../../app/service.ts';
+import { runSync, type SyncResult } from '../../app/sync.ts';
+import { DEFAULTS } from '../../config.ts';
+import { flowEntry } from '../../flows/registry.ts';
+import { createQueue } from '../../queue/create-queue.ts';
+import type { RunningSandbox } from '../../sandbox/index.ts';
+import { printJson, withInstallation } from '../open-installation.ts';
+import { addSandboxOptions, configFrom, launch, untilStopped } from './sandbox.ts';
+
+const DEMO_EVERY_MS = 5 * 60_000;
+
+function describeRun(job: SyncJob, result: SyncResult | { skipped: string }): string {
+  if ('skipped' in result) return `${job.flow}: skipped (${result.skipped})`;
+  const c = result.counts;
+  return `${job.flow} run ${result.runId}: ${result.status} — read ${c.read}, created ${c.created}, updated ${c.updated}, skipped ${c.skipped}, failed ${c.failed}${result.error ? ` (${result.error.message})` : ''}`;
+}
+
+async function scheduleFlow(installation: Installation, flow: string, from: string, to: string, timing: { intervalMs?: number; cron?: string }, enabled = true) {
+  const source = await installation.connections.get(from);
+  const target = await installation.connections.get(to);
+  flowEntry(flow);
+  return saveSchedule(
+    installation.store.db,
+    { flowKey: `${flow}:${source.id}:${target.id}`, flow, sourceConnection: source.id, targetConnection: target.id, ...timing, enabled },
+    installation.clock.now(),
+  );
+}
+
+async function runService(command: Command, role: 'start' | 'worker'): Promise<void> {
+  const config = configFrom(command, 'start');
+  const installation = await openInstallation(config);
+  const queue = await createQueue({ store: installation.store, name: 'sync', ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
+  let sandbox: RunningSandbox | undefined;
+  const service = startService(installation, {
+    queue,
+    scheduler: role === 'start',
+    onRunFinished: (job, result) => console.log(`${new Date().toISOString()} ${describeRun(job, result)}`),
+    onError: (error) => console.error(`scheduler: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  try {
+    console.log(`ml-connector ${role === 'start' ? 'service' : 'worker'} started; data in ${installation.store.location}; jobs on the ${queue.kind} queue`);
+    if (role === 'start') {
+      const connections = await installation.connections.list();
+      const demoOnly = connections.every((c) => c.name.startsWith('demo-'));
+      if (demoOnly) {
+        sandbox = await launch(config);
+        const flows = await connectDemo(installation, sandbox);
+        console.log(`No connections of your own yet: running the demo against the sandbox systems at ${sandbox.url} (admin: ${sandbox.adminUrl}).`);
+        for (const flow of flows) {
+          await scheduleFlow(installation, flow.flow, flow.from, flow.to, { intervalMs: DEMO_EVERY_MS });
+          await service.runNow(flow);
+          console.log(`  ${flow.flow}: ${flow.from} → ${flow.to}, now and every ${DEMO_EVERY_MS / 60_000} minutes`);
+        }
+        console.log('Add your own with `ml-connector connections add`, then `ml-connector schedule`.');
+      } else {
+        const schedules = await listSchedules(installation.store.db);
+        console.log(schedules.length === 0 ? 'No schedules yet: add one with `ml-connector schedule <flow> --from … --to … --every 15m`.' : `${schedules.filter((s) => s.enabled).length} schedule(s) enabled.`);
+      }
+    }
+    console.log('Stop with Ctrl-C.');
+    await untilStopped();
+  } finally {
+    await service.close();
+    await queue.close();
+    await sandbox?.close();
+    await installation.close();
+  }
+  process.exit(0);
+}
+
+export function registerServiceCommands(program: Command): void {
+  addSandboxOptions(
+    program.command('start').description('run the service: schedules and a worker (the demo when no connections exist)'),
+    DEFAULTS.servicePort,
+  ).action((_options: unknown, command: Command) => runService(command, 'start'));
+
+  program
+    .command('worker')
+    .description('run a worker only (add as many as you like with DATABASE_URL and REDIS_URL set)')
+    .action((_options: unknown, command: Command) => runService(command, 'worker'));
+
+  program
+    .command('schedule <flow>')
+    .description('run a flow on a schedule (`ml-connector start` runs the schedules)')
+    .requiredOption('--from <connection>', 'the source connection')
+    .requiredOption('--to <connection>', 'the HubSpot connection')
+    .option('--every <interval>', 'an interval such as 15m, 1h or 1d')
+    .option('--cron <expression>', 'a cron expression such as "0 * * * *"')
+    .option('--disable', 'keep the schedule but stop running it')
+    .option('--json', 'print as JSON')
+    .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; json?: boolean }, command: Command) => {
+      if (!options.every && !options.cron && !options.disable) throw new Error('schedule needs --every <interval> or --cron <expression> (or --disable)');
+      await withInstallation(command, async (installation) => {
+        const schedule = await scheduleFlow(
+          installation,
+          flow,
+          options.from,
+          options.to,
+          { ...(options.every ? { intervalMs: parseInterval(options.every) } : {}), ...(options.cron ? { cron: options.cron } : {}) },
+          !options.disable,
+        );
+        if (options.json) return printJson(schedule);
+        console.log(
+          schedule.enabled
+            ? `${flow} from ${options.from} to ${options.to}: next run ${new Date(schedule.nextRunAt!).toISOString()} (while \`ml-connector start\` runs)`
+            : `${flow} from ${options.from} to ${options.to}: disabled`,
+        );
+      });
+    });
+
+  addSandboxOptions(program.command('demo').description('start the sandbox systems, connect them, and run every flow once'), 0).action(
+    async (_options: unknown, command: Command) => {
+      const config = configFrom(command, 'sandbox');
+      const sandbox = await launch(config);
+      const installation = await openInstallation(config);
+      try {
+        const flows = await connectDemo(installation, sandbox);
+        console.log(`Sandbox systems at ${sandbox.url}; demo connections: ${Object.keys(sandbox.systems).map((s) => `demo-${s}`).join(', ')}`);
+        for (const flow of flows) {
+          console.log(`\n${flow.flow}: ${flow.from} → ${flow.to}`);
+          const result = await runSync(installation, { ...flow, trigger: 'demo' });
+          const c = result.counts;
+          console.log(`  ${result.status}: read ${c.read} source records; created ${c.created}, updated ${c.updated}, unchanged ${c.skipped}, failed ${c.failed} in HubSpot`);
+          for (const note of result.report.notes) console.log(`  note: ${note}`);
+          for (const [stream, counts] of Object.entries(result.report.streams)) {
+            console.log(`    ${stream.padEnd(18)} read ${counts.read}, created ${counts.created}, updated ${counts.updated}, failed ${counts.failed}`);
+          }
+        }
+        console.log('\nSee the runs with `ml-connector runs`, a record’s history with `ml-connector audit <source-id>`.');
+      } finally {
+        await installation.close();
+        await sandbox.close();
+      }
+    },
+  );
+}
