@@ -65,6 +65,17 @@ async function preparePortal(installation: Installation, target: ConnectionInfo,
   return setup;
 }
 
+/**
+ * Prepares a HubSpot connection's portal now (the `ml_*` properties, the
+ * capability check) instead of at the start of its first run.
+ */
+export async function setUpPortal(installation: Installation, target: string, options: { force?: boolean } = {}): Promise<WriteCapabilities> {
+  const connection = await installation.connections.get(target);
+  const config = HubSpotConfig.parse(parseSystemConfig('hubspot', await installation.connections.getConfig(connection.id)));
+  const setup = await preparePortal(installation, connection, hubspotClientFor(config, { clock: installation.clock }), options.force ?? false);
+  return setup.capabilities;
+}
+
 async function connectionPair(installation: Installation, flowName: string, from: string, to: string) {
   const entry = flowEntry(flowName);
   const source = await installation.connections.get(from);

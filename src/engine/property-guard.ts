@@ -10,6 +10,27 @@ import type { HubSpotClient } from '../systems/hubspot/client.ts';
 import type { HubSpotObjectType } from '../systems/hubspot/object-types.ts';
 import type { TargetRecord } from './flow-definition.ts';
 
+/**
+ * HubSpot's own enumeration properties that flows write (reference/hubspot.md
+ * §9, §11, §8). A type's definitions are read only when a record carries one
+ * of these, so a run pays for the check only where it can matter.
+ */
+const ENUMERATIONS = new Set([
+  'hs_currency',
+  'hs_invoice_status',
+  'hs_currency_code',
+  'hs_latest_status',
+  'hs_payment_method_type',
+  'hs_line_item_currency_code',
+  'dealstage',
+  'pipeline',
+  'deal_currency_code',
+  'lifecyclestage',
+  'industry',
+  'type',
+  'hs_lead_status',
+]);
+
 interface Rule {
   options: Set<string>;
   multiple: boolean;
@@ -35,8 +56,9 @@ export class PropertyGuard {
 
   /** Why HubSpot would refuse this record's values, or undefined when it wouldn't for this reason. */
   async violation(record: TargetRecord): Promise<{ field: string; reason: string } | undefined> {
-    const rules = await this.rulesFor(record.objectType);
     const values = [record.properties, ...(record.afterAssociations ?? [])];
+    if (!values.some((properties) => Object.keys(properties).some((name) => ENUMERATIONS.has(name)))) return undefined;
+    const rules = await this.rulesFor(record.objectType);
     for (const properties of values) {
       for (const [name, value] of Object.entries(properties)) {
         const rule = rules.get(name);

@@ -83,7 +83,8 @@ export class FlowRunner<Client> {
   constructor(private readonly options: ExecuteRunOptions<Client>) {
     this.writer = new HubSpotWriter(options.hubspot);
     this.guard = new PropertyGuard(options.hubspot);
-    this.batchSize = options.batchSize ?? 100;
+    // Large enough that a stream's HubSpot batches fill up (calls stay at the batch minimum), small enough to checkpoint often.
+    this.batchSize = options.batchSize ?? 1_000;
   }
 
   private get db() {

@@ -92,7 +92,7 @@ export class HttpClient<Account = unknown> {
           ? (outcome.headers.get(this.system.correlationHeader) ?? undefined)
           : undefined;
       if (outcome.type === 'response' && this.system.readRateHeaders) {
-        await this.governor.observe(this.system.readRateHeaders(outcome.headers, request));
+        await this.governor.observe(this.system.readRateHeaders(outcome.headers, request), started);
       }
       const error = this.system.classify(outcome, request);
       this.onAttempt?.({

@@ -97,12 +97,12 @@ export class RateGovernor {
     });
   }
 
-  /** Server-reported remaining counts, from a response's rate-limit headers. */
-  async observe(observations: readonly RateObservation[]): Promise<void> {
+  /** Server-reported remaining counts, from the rate-limit headers of a response to a request sent at `sentAt`. */
+  async observe(observations: readonly RateObservation[], sentAt?: number): Promise<void> {
     const now = this.clock.now();
     for (const observation of observations) {
       const window = this.windows.find((w) => w.name === observation.window);
-      if (window) await this.ledger.observe(window, observation, now);
+      if (window) await this.ledger.observe(window, observation, now, sentAt ?? now);
     }
   }
 

@@ -54,8 +54,11 @@ export interface RateLedger {
    * estimate of when a slot frees is never earlier than the server's.
    */
   release(reservation: Reservation, now: number): Promise<void>;
-  /** Corrects our count from what the server reported. Never lowers it. */
-  observe(window: RateWindow, observation: RateObservation, now: number): Promise<void>;
+  /**
+   * Corrects our count from what the server reported about its window when
+   * the request (sent at `sentAt`) reached it. Never lowers it.
+   */
+  observe(window: RateWindow, observation: RateObservation, now: number, sentAt?: number): Promise<void>;
   /** After a 429 on this window: nothing more goes before `untilMs`. */
   block(window: RateWindow, untilMs: number, now: number): Promise<void>;
   snapshot(windows: readonly RateWindow[], now: number): Promise<Record<string, WindowState>>;
@@ -171,22 +174,29 @@ export class InMemoryRateLedger implements RateLedger {
     }
   }
 
-  async observe(window: RateWindow, observation: RateObservation, now: number): Promise<void> {
+  async observe(window: RateWindow, observation: RateObservation, now: number, sentAt = now): Promise<void> {
     const state = this.state(window, now);
     if (observation.limit !== undefined && observation.limit > 0) state.limitOverride = observation.limit;
     const limit = state.limitOverride ?? window.limit;
     const serverUsed = Math.max(0, limit - observation.remaining);
+    if (state.kind === 'rolling') {
+      // The server's count is of its window when our request arrived, which was at `sentAt` or a little after.
+      // Requests it counted that we didn't send (another process of the same app) are put at `sentAt`, and a
+      // report that came back more than a window after its request was sent says nothing about the window now.
+      if (now - sentAt >= window.intervalMs) return;
+      const horizon = sentAt - window.intervalMs;
+      let ours = state.inFlight;
+      for (let i = state.head; i < state.times.length; i++) if (state.times[i]! > horizon) ours++;
+      const missing = serverUsed - ours;
+      if (missing <= 0) return;
+      for (let i = 0; i < missing; i++) state.times.push(sentAt);
+      state.times.sort((a, b) => a - b);
+      return;
+    }
     const ours = InMemoryRateLedger.used(state) + state.inFlight;
     if (serverUsed <= ours) return;
-    const missing = serverUsed - ours;
-    if (state.kind === 'rolling') {
-      for (let i = 0; i < missing; i++) state.times.push(Math.max(now, state.times[state.times.length - 1] ?? now));
-    } else {
-      state.used += missing;
-      if (observation.resetInMs !== undefined) {
-        state.windowStart = now + observation.resetInMs - window.intervalMs;
-      }
-    }
+    state.used += serverUsed - ours;
+    if (observation.resetInMs !== undefined) state.windowStart = now + observation.resetInMs - window.intervalMs;
   }
 
   async block(window: RateWindow, untilMs: number, now: number): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The embedded queue with real worker processes: what the contract suite can
+ * The embedded queue's leases, with real worker processes where it matters: what the contract suite can
  * only simulate in one process (a SIGKILLed worker, claims racing across
  * processes) happens here for real, on both store dialects.
  */
@@ -30,6 +30,12 @@ const WORKER = `
   console.log(JSON.stringify({ event: 'ready' }));
   process.on('SIGTERM', async () => { await queue.close(); await store.close(); process.exit(0); });
 `;
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 interface WorkerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -88,7 +94,7 @@ async function stop(worker: WorkerProcess, signal: NodeJS.Signals): Promise<void
   await closed;
 }
 
-forEachStore('embedded queue with worker processes', (_open, { newDatabaseOptions }) => {
+forEachStore('embedded queue with worker processes', (open, { newDatabaseOptions }) => {
   it('runs a job again after its worker process is SIGKILLed mid-job', async () => {
     const options = await newDatabaseOptions();
     const store = await openStore(options);
@@ -116,6 +122,38 @@ forEachStore('embedded queue with worker processes', (_open, { newDatabaseOption
       await stop(doomed, 'SIGKILL');
       await queue.close();
       await store.close();
+    }
+  });
+
+  it('tells a handler that lost its lease to stop, and drops its outcome', async () => {
+    const store = await open();
+    const queue = new EmbeddedQueue({ store, name: 'lease-lost', pollIntervalMs: 20 });
+    try {
+      let firstSignal: AbortSignal | undefined;
+      const firstStarted = deferred();
+      const releaseFirst = deferred();
+      const slow = queue.process(async (job) => {
+        if (job.attemptsMade > 0 || firstSignal !== undefined) return 'second';
+        firstSignal = job.signal;
+        firstStarted.resolve();
+        await releaseFirst.promise;
+        return 'first, too late';
+      }, { lockDurationMs: 400 });
+      const job = await queue.add('hangs', {});
+      await firstStarted.promise;
+      // As if the worker had hung past its lease and the stalled check had run: the lease is no longer its own.
+      await store.db.updateTable('jobs').set({ lease_until: 0, lease_owner: 'expired' }).where('queue', '=', 'lease-lost').execute();
+      const rescuer = queue.process(async () => 'taken over', { lockDurationMs: 400 });
+      const done = await queue.waitFor(job.id, { timeoutMs: 60_000 });
+      assert.equal(done.result, 'taken over');
+      await new Promise<void>((resolve) => firstSignal!.addEventListener('abort', () => resolve(), { once: true }));
+      assert.equal((firstSignal!.reason as { code?: string }).code, 'queue.lease_lost');
+      releaseFirst.resolve();
+      await slow.close();
+      await rescuer.close();
+      assert.equal((await queue.getJob(job.id))?.result, 'taken over');
+    } finally {
+      await queue.close();
     }
   });
 

@@ -44,6 +44,8 @@ forEachQueue('job queue contract', ({ newQueue, errors }) => {
     const done = await queue.waitFor(added.id);
     assert.equal(done.state, 'completed');
     assert.deepEqual(done.result, { read: 3 });
+    assert.equal(done.attemptsMade, 1);
+    assert.equal(done.maxAttempts, 1);
     assert.equal(typeof done.finishedAt, 'number');
     assert.deepEqual(seen, [{ id: added.id, name: 'sync', data: { flow: 'zohobooks-to-hubspot', n: 1 }, attemptsMade: 0 }]);
     assert.deepEqual(await queue.counts(), { waiting: 0, delayed: 0, active: 0, completed: 1, failed: 0 });
@@ -103,6 +105,7 @@ forEachQueue('job queue contract', ({ newQueue, errors }) => {
     await worker.close();
     assert.equal(done.state, 'completed');
     assert.equal(done.result, 'ok');
+    assert.equal(done.attemptsMade, 2, 'both attempts count, the failed and the completed one');
   });
 
   it('holds a failed attempt back for its backoff', async () => {
