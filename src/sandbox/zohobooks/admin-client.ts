@@ -3,7 +3,7 @@
  * script, a benchmark or a test would use it.
  */
 import type { ZohoDataCentre } from '../../systems/zohobooks/data-centres.ts';
-import type { EndpointCount } from '../common/request-counter.ts';
+import { SandboxAdminClient, type CallFilter as BaseCallFilter } from '../common/admin-client.ts';
 import type { RecordKind } from './data.ts';
 import type { LimitState } from './rate-limits.ts';
 
@@ -14,77 +14,24 @@ export interface RawRecord {
   body: Record<string, unknown>;
 }
 
-export interface CallFilter {
-  method?: string;
+export interface CallFilter extends BaseCallFilter {
   /** The data centre whose API host was called (`/api/<dc>/...`). */
   dataCentre?: ZohoDataCentre;
   /** Calls to the accounts server (`/accounts/...`) only. */
   accounts?: boolean;
-  routeSuffix?: string;
-  objectType?: string;
-  status?: number | 'reset';
 }
 
-export class ZohoBooksAdmin {
-  constructor(readonly url: string) {}
-
-  private async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(this.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`admin ${method} ${path} answered ${response.status}: ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
-  }
-
-  async endpoints(): Promise<EndpointCount[]> {
-    return (await this.call<{ endpoints: EndpointCount[] }>('GET', '/requests')).endpoints;
-  }
-
+export class ZohoBooksAdmin extends SandboxAdminClient {
   /** Requests matching every given field, counted by the sandbox. */
-  async calls(filter: CallFilter = {}): Promise<number> {
-    let total = 0;
-    for (const endpoint of await this.endpoints()) {
-      if (filter.method && endpoint.method !== filter.method) continue;
-      if (filter.dataCentre && !endpoint.route.startsWith(`/api/${filter.dataCentre}/`)) continue;
-      if (filter.accounts && !endpoint.route.startsWith('/accounts/')) continue;
-      if (filter.routeSuffix && !endpoint.route.endsWith(filter.routeSuffix)) continue;
-      if (filter.objectType && endpoint.objectType !== filter.objectType) continue;
-      total += filter.status === undefined ? endpoint.total : (endpoint.byStatus[String(filter.status)] ?? 0);
-    }
-    return total;
-  }
-
-  /** Every request counted, by status (`"200"`, `"429"`, `"reset"`, ...). */
-  async statusCounts(): Promise<Record<string, number>> {
-    return (await this.call<{ byStatus: Record<string, number> }>('GET', '/requests')).byStatus;
+  override calls(filter: CallFilter = {}): Promise<number> {
+    const { dataCentre, accounts, ...rest } = filter;
+    const routePrefix = dataCentre ? `/api/${dataCentre}/` : accounts ? '/accounts/' : undefined;
+    return super.calls({ ...rest, ...(routePrefix ? { routePrefix } : {}) });
   }
 
   /** Token requests (`POST /accounts/oauth/v2/token`). */
   tokenCalls(): Promise<number> {
     return this.calls({ method: 'POST', accounts: true, routeSuffix: '/oauth/v2/token' });
-  }
-
-  resetCounters(): Promise<unknown> {
-    return this.call('DELETE', '/requests');
-  }
-
-  reset(): Promise<unknown> {
-    return this.call('POST', '/reset');
-  }
-
-  setFaults(settings: Record<string, unknown>): Promise<unknown> {
-    return this.call('PUT', '/faults', settings);
-  }
-
-  patchSettings(settings: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.call('PATCH', '/settings', settings);
-  }
-
-  advanceClock(ms: number): Promise<{ now: number }> {
-    return this.call('POST', '/clock/advance', { ms });
   }
 
   limits(): Promise<LimitState> {

@@ -12,7 +12,8 @@ import type { Clock } from '../../core/clock.ts';
 import { ZOHO_DATA_CENTRES } from '../../systems/zohobooks/data-centres.ts';
 import { ZOHO_PLANS } from '../../systems/zohobooks/limits.ts';
 import { isZohoBooksScope } from '../../systems/zohobooks/scopes.ts';
-import { FaultSettingsSchema, type FaultInjector } from '../common/faults.ts';
+import { AdminInputError, handleAdminErrors, parseAdminBody, registerCommonAdminRoutes } from '../common/admin-surface.ts';
+import type { FaultInjector } from '../common/faults.ts';
 import type { RequestCounter } from '../common/request-counter.ts';
 import { RECORD_KINDS, type RecordKind, type ZohoBooksData } from './data.ts';
 import type { ZohoRateLimiter } from './rate-limits.ts';
@@ -42,7 +43,6 @@ const SettingsPatchSchema = z
   })
   .strict();
 
-const ClockAdvanceSchema = z.object({ ms: z.number().int().min(0).describe('Milliseconds to move the clock forward.') }).strict();
 
 const MintSchema = z
   .object({
@@ -80,30 +80,6 @@ const ModifiedTimeSchema = z
   })
   .strict();
 
-class AdminInputError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-    readonly issues?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
-  let json: unknown;
-  try {
-    const text = await c.req.text();
-    json = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new AdminInputError('invalid_json', 'The request body is not valid JSON.');
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) throw new AdminInputError('invalid_request', z.prettifyError(result.error), 400, result.error.issues);
-  return result.data;
-}
-
 function kindParam(c: Context): RecordKind {
   const raw = c.req.param('kind') ?? '';
   if (!(RECORD_KINDS as readonly string[]).includes(raw)) {
@@ -119,14 +95,9 @@ function toMs(value: number | string): number {
   return ms;
 }
 
-function isAdvanceable(clock: Clock): clock is Clock & { advance(ms: number): void } {
-  return typeof (clock as { advance?: unknown }).advance === 'function';
-}
-
 export function createZohoBooksAdmin(parts: ZohoBooksAdminParts): Hono {
   const { clock, data, tokens, limits, faults, counters } = parts;
   const admin = new Hono();
-  const now = () => ({ now: clock.now(), iso: new Date(clock.now()).toISOString() });
   const raw = (record: { id: string; createdMs: number; modifiedMs: number; body: unknown }) => ({
     id: record.id,
     created_time: data.timestamp(record.createdMs),
@@ -134,11 +105,7 @@ export function createZohoBooksAdmin(parts: ZohoBooksAdminParts): Hono {
     body: record.body,
   });
 
-  admin.get('/requests', (c) => c.json(counters.snapshot()));
-  admin.delete('/requests', (c) => {
-    counters.reset();
-    return c.body(null, 204);
-  });
+  registerCommonAdminRoutes(admin, { counters, clock, faults, settings: data.settings, settingsPatch: SettingsPatchSchema });
 
   admin.post('/reset', (c) => {
     data.reset();
@@ -149,41 +116,20 @@ export function createZohoBooksAdmin(parts: ZohoBooksAdminParts): Hono {
     return c.body(null, 204);
   });
 
-  admin.get('/settings', (c) => c.json(data.settings));
-  admin.patch('/settings', async (c) => {
-    const patch = await parseBody(c, SettingsPatchSchema);
-    Object.assign(data.settings, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
-    return c.json(data.settings);
-  });
-
-  admin.get('/clock', (c) => c.json(now()));
-  admin.post('/clock/advance', async (c) => {
-    const { ms } = await parseBody(c, ClockAdvanceSchema);
-    if (!isAdvanceable(clock)) throw new AdminInputError('clock_fixed', 'This sandbox runs on a clock that cannot be moved.', 409);
-    clock.advance(ms);
-    return c.json(now());
-  });
-
   admin.get('/limits', (c) => c.json(limits.state()));
-
-  admin.get('/faults', (c) => c.json({ settings: faults.settings, stats: faults.stats }));
-  admin.put('/faults', async (c) => {
-    faults.configure(await parseBody(c, FaultSettingsSchema));
-    return c.json({ settings: faults.settings, stats: faults.stats });
-  });
 
   admin.get('/tokens', (c) => c.json({ clientId: tokens.client.clientId, ...tokens.counts() }));
   admin.post('/tokens/refresh', async (c) => {
-    const { scopes } = await parseBody(c, MintSchema);
+    const { scopes } = await parseAdminBody(c, MintSchema);
     const record = tokens.issueRefreshToken(scopes);
     return c.json({ refreshToken: record.token, scopes: record.scopes, dataCentre: record.dataCentre }, 201);
   });
   admin.post('/tokens/revoke', async (c) => {
-    const { token } = await parseBody(c, RevokeSchema);
+    const { token } = await parseAdminBody(c, RevokeSchema);
     return c.json({ revoked: tokens.revoke(token) });
   });
   admin.post('/tokens/expire', async (c) => {
-    const { refreshToken } = await parseBody(c, ExpireSchema);
+    const { refreshToken } = await parseAdminBody(c, ExpireSchema);
     return c.json({ expired: tokens.expireAccessTokens(refreshToken) });
   });
 
@@ -193,13 +139,13 @@ export function createZohoBooksAdmin(parts: ZohoBooksAdminParts): Hono {
   });
   admin.post('/records/:kind/bulk', async (c) => {
     const kind = kindParam(c);
-    const { records } = await parseBody(c, BulkInsertSchema);
+    const { records } = await parseAdminBody(c, BulkInsertSchema);
     const ids = data.bulkInsert(kind, records);
     return c.json({ kind, inserted: ids.length, count: data.collection(kind).size, ids }, 201);
   });
   admin.post('/records/:kind/modified-time', async (c) => {
     const kind = kindParam(c);
-    const { ids, at } = await parseBody(c, ModifiedTimeSchema);
+    const { ids, at } = await parseAdminBody(c, ModifiedTimeSchema);
     const updated = data.setModifiedTime(kind, ids, toMs(at));
     const missing = ids.filter((id) => !updated.includes(id));
     return c.json({ kind, updated: updated.length, missing, last_modified_time: data.timestamp(toMs(at)) });
@@ -212,19 +158,12 @@ export function createZohoBooksAdmin(parts: ZohoBooksAdminParts): Hono {
   });
   admin.patch('/records/:kind/:id{[0-9]+}', async (c) => {
     const kind = kindParam(c);
-    const { fields, touch } = await parseBody(c, SetFieldsSchema);
+    const { fields, touch } = await parseAdminBody(c, SetFieldsSchema);
     const record = data.setFields(kind, c.req.param('id'), fields, touch);
     if (!record) throw new AdminInputError('not_found', `No ${kind} record ${c.req.param('id')}.`, 404);
     return c.json(raw(record));
   });
 
-  admin.notFound((c) => c.json({ error: 'not_found', message: `No admin route ${c.req.method} ${c.req.path}` }, 404));
-  admin.onError((error, c) => {
-    if (error instanceof AdminInputError) {
-      return c.json({ error: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) }, error.status as 400);
-    }
-    console.error('Zoho Books sandbox admin error:', error instanceof Error ? error.message : String(error));
-    return c.json({ error: 'internal_error', message: error instanceof Error ? error.message : 'internal error' }, 500);
-  });
+  handleAdminErrors(admin, 'Zoho Books');
   return admin;
 }
