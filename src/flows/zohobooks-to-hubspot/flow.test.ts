@@ -243,3 +243,32 @@ describe('zohobooks-to-hubspot on a portal without invoice writes', () => {
     }
   });
 });
+
+describe('zohobooks-to-hubspot: a write whose outcome was never recorded', () => {
+  it('is read back by ml_source_id and linked before anything is written again: no duplicate', async () => {
+    const fx = await startFlowFixture({ seed: 27 });
+    try {
+      await fx.sync();
+      const db = fx.installation.store.db;
+      // As a process killed between HubSpot's answer and our commit leaves it: the record exists in
+      // HubSpot, its link is gone and its ledger entry still says pending. The source record is not
+      // read again (the cursor is past it), so only the read-back can find it.
+      const link = await db.selectFrom('links').selectAll().where('target_type', '=', 'invoices').limit(1).executeTakeFirstOrThrow();
+      await db.deleteFrom('links').where('source_id', '=', link.source_id).execute();
+      await db.updateTable('write_ledger').set({ state: 'pending' }).where('source_id', '=', link.source_id).execute();
+
+      const result = await fx.sync();
+      assert.equal(result.status, 'succeeded');
+      const relinked = await db.selectFrom('links').selectAll().where('source_id', '=', link.source_id).executeTakeFirstOrThrow();
+      assert.equal(relinked.target_id, link.target_id, 'the same HubSpot invoice, found again');
+      assert.equal(
+        (await db.selectFrom('write_ledger').select('state').where('state', '=', 'pending').execute()).length,
+        0,
+        'nothing left unsettled',
+      );
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromZoho(fx.zoho)), []);
+    } finally {
+      await fx.close();
+    }
+  });
+});
