@@ -37,3 +37,29 @@ export function money(value: number | string | undefined | null): string | undef
   const number = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(number) ? String(Math.round(number * 100) / 100) : undefined;
 }
+
+/** Mail providers whose domain says nothing about the company an address belongs to. */
+const SHARED_MAIL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.de',
+  'mail.com',
+  'yandex.com',
+]);
+
+/** The company domain an email address gives, unless it is a shared mail provider's. */
+export function companyDomain(email: string | undefined): string | undefined {
+  const domain = email?.trim().toLowerCase().split('@')[1];
+  return domain && domain.includes('.') && !SHARED_MAIL_DOMAINS.has(domain) ? domain : undefined;
+}

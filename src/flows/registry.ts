@@ -6,8 +6,12 @@ import type { Clock } from '../core/clock.ts';
 import { ConnectorError } from '../core/errors.ts';
 import type { FlowDefinition } from '../engine/flow-definition.ts';
 import type { WriteCapabilities } from '../systems/hubspot/capabilities.ts';
+import { AcumaticaClient } from '../systems/acumatica/client.ts';
+import { AcumaticaConnectionSchema, tenantOf } from '../systems/acumatica/connection.ts';
 import { ZohoBooksClient } from '../systems/zohobooks/client.ts';
 import { ZohoBooksConnectionSchema } from '../systems/zohobooks/connection.ts';
+import { NO_PAYMENTS_NOTE, SUMMARY_NOTE } from './billing-summary.ts';
+import { acumaticaBillingSummaries, acumaticaToHubSpot } from './acumatica-to-hubspot/flow.ts';
 import { billingSummaryStream } from './zohobooks-to-hubspot/billing-summary.ts';
 import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
 
@@ -44,30 +48,49 @@ const entries: FlowEntry[] = [
         sourceAccount: connection.organizationId,
       };
     },
-    adapt(definition, capabilities) {
-      if (!capabilities.invoices.available) {
-        return {
-          definition: {
-            ...definition,
-            streams: [...definition.streams.filter((s) => s.name === 'customers'), billingSummaryStream as FlowDefinition<unknown>['streams'][number]],
-          },
-          notes: [
-            `HubSpot did not take invoice writes (${capabilities.invoices.reason ?? 'refused'}): invoices and payments were summarised on each company instead (ml_total_billed, ml_open_balance, ml_total_paid, ml_overdue_invoice_count, ml_last_invoice_number, ml_last_invoice_date, ml_currency). Once the portal takes invoice writes, the next run backfills the invoices.`,
-          ],
-        };
-      }
-      if (!capabilities.payments.available) {
-        return {
-          definition: { ...definition, streams: definition.streams.filter((s) => s.name !== 'payments') },
-          notes: [
-            `HubSpot did not take payment writes (${capabilities.payments.reason ?? 'refused'}): payments were not written; each invoice carries its balance in ml_balance_due. Once the portal takes payment writes, the next run backfills them.`,
-          ],
-        };
-      }
-      return undefined;
+    adapt: adaptToPortal(billingSummaryStream as AnyStream),
+  },
+  {
+    name: acumaticaToHubSpot.name,
+    source: 'acumatica',
+    async bind(config, { clock }) {
+      const connection = AcumaticaConnectionSchema.parse(config);
+      const client = new AcumaticaClient({ connection, clock });
+      return {
+        definition: acumaticaToHubSpot as FlowDefinition<unknown>,
+        source: client,
+        // The tenant names the account; without one (cookie login to the default tenant) the instance does.
+        sourceAccount: tenantOf(connection) ?? new URL(connection.baseUrl).host,
+      };
     },
+    adapt: adaptToPortal(acumaticaBillingSummaries as AnyStream),
   },
 ];
+
+type AnyStream = FlowDefinition<unknown>['streams'][number];
+
+/**
+ * What every accounting flow does on a portal that lacks a capability: without
+ * invoice writes, the invoice and payment streams give way to billing
+ * summaries on the companies; without payment writes, payments are left out.
+ */
+function adaptToPortal(summaries: AnyStream): NonNullable<FlowEntry['adapt']> {
+  return (definition, capabilities) => {
+    if (!capabilities.invoices.available) {
+      return {
+        definition: { ...definition, streams: [...definition.streams.filter((s) => s.name !== 'invoices' && s.name !== 'payments'), summaries] },
+        notes: [SUMMARY_NOTE(capabilities.invoices.reason)],
+      };
+    }
+    if (!capabilities.payments.available) {
+      return {
+        definition: { ...definition, streams: definition.streams.filter((s) => s.name !== 'payments') },
+        notes: [NO_PAYMENTS_NOTE(capabilities.payments.reason)],
+      };
+    }
+    return undefined;
+  };
+}
 
 export const FLOWS: ReadonlyMap<string, FlowEntry> = new Map(entries.map((e) => [e.name, e]));
 

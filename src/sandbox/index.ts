@@ -9,6 +9,8 @@ import type { ZohoPlan } from '../systems/zohobooks/limits.ts';
 import type { FaultSettingsInput } from './common/faults.ts';
 import { serveSandbox } from './common/serve.ts';
 import type { Seed } from './common/seeded-random.ts';
+import { createAcumaticaSandbox, type AcumaticaConnectionConfig, type AcumaticaSandbox } from './acumatica/app.ts';
+import type { InstanceSettings as AcumaticaInstanceSettings } from './acumatica/context.ts';
 import { createHubSpotSandbox, type HubSpotSandbox, type SandboxSize } from './hubspot/app.ts';
 import { createZohoBooksSandbox, type ZohoBooksConnectionConfig, type ZohoBooksSandbox } from './zohobooks/app.ts';
 
@@ -30,6 +32,10 @@ export interface StartSandboxOptions {
   zohobooksDailyLimit?: number;
   /** Fault settings the Zoho Books sandbox starts with. */
   zohobooksFaults?: FaultSettingsInput;
+  /** Acumatica instance settings (endpoint versions served, license limits, token lifetimes). */
+  acumaticaSettings?: Partial<Omit<AcumaticaInstanceSettings, 'tenant'>>;
+  /** Fault settings the Acumatica sandbox starts with. */
+  acumaticaFaults?: FaultSettingsInput;
 }
 
 /**
@@ -40,6 +46,8 @@ export interface SandboxSystems {
   hubspot: { baseUrl: string; accessToken: string };
   /** The API host is not here: it comes from the token response's `api_domain`. */
   zohobooks: ZohoBooksConnectionConfig;
+  /** The instance URL, the pinned endpoint and the resource-owner grant's credentials. */
+  acumatica: AcumaticaConnectionConfig;
 }
 
 export interface RunningSandbox {
@@ -52,6 +60,8 @@ export interface RunningSandbox {
   hubspot: HubSpotSandbox;
   /** The Zoho Books sandbox itself, for in-process tests. */
   zohobooks: ZohoBooksSandbox;
+  /** The Acumatica sandbox itself, for in-process tests. */
+  acumatica: AcumaticaSandbox;
   close(): Promise<void>;
 }
 
@@ -75,35 +85,48 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     },
     ...(options.zohobooksFaults ? { faults: options.zohobooksFaults } : {}),
   });
+  const acumatica = createAcumaticaSandbox({
+    clock,
+    seed: options.seed ?? 1,
+    size: options.size ?? 'small',
+    ...(options.acumaticaSettings ? { settings: options.acumaticaSettings } : {}),
+    ...(options.acumaticaFaults ? { faults: options.acumaticaFaults } : {}),
+  });
   let server;
   try {
     server = await serveSandbox({
       port: options.port ?? 0,
       host: options.host ?? '127.0.0.1',
-      systems: { hubspot: hubspot.app, zohobooks: zohobooks.app },
-      admin: { hubspot: hubspot.admin, zohobooks: zohobooks.admin },
+      systems: { hubspot: hubspot.app, zohobooks: zohobooks.app, acumatica: acumatica.app },
+      admin: { hubspot: hubspot.admin, zohobooks: zohobooks.admin, acumatica: acumatica.admin },
     });
   } catch (error) {
     hubspot.close();
     zohobooks.close();
+    acumatica.close();
     throw error;
   }
   // Token responses name `<server>/zohobooks/api/<dc>` as api_domain, and consent redirects this accounts server.
   zohobooks.setPublicUrl(`${server.url}/zohobooks`);
+  // The instance URL carries an instance name in its path, as a site not at the web root does (reference §1).
+  acumatica.setPublicUrl(`${server.url}/acumatica`);
   return {
     // No trailing slash: @hubspot/api-client appends `/crm/v3/...` to its basePath (reference §20).
     systems: {
       hubspot: { baseUrl: `${server.url}/hubspot`, accessToken: hubspot.defaultToken },
       zohobooks: zohobooks.connection(),
+      acumatica: acumatica.connection(),
     },
     adminUrl: `${server.url}/_admin`,
     url: server.url,
     port: server.port,
     hubspot,
     zohobooks,
+    acumatica,
     close: async () => {
       hubspot.close();
       zohobooks.close();
+      acumatica.close();
       await server.close();
     },
   };

@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { ConnectorError } from '../core/errors.ts';
 import { HubSpotConfig, HUBSPOT_SECRET_FIELDS, testHubSpotConnection, type ConnectionTestReport } from './hubspot/connection.ts';
+import { AcumaticaConnectionSchema, ACUMATICA_SECRET_FIELDS } from './acumatica/connection.ts';
+import { testAcumaticaConnection } from './acumatica/connection-test.ts';
 import { ZohoBooksConnectionSchema, ZOHOBOOKS_SECRET_FIELDS } from './zohobooks/connection.ts';
 import { testZohoBooksConnection } from './zohobooks/connection-test.ts';
 
@@ -32,6 +34,13 @@ const entries: SystemEntry[] = [
     configSchema: ZohoBooksConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
     secretFields: ZOHOBOOKS_SECRET_FIELDS,
     test: (config, options) => testZohoBooksConnection(ZohoBooksConnectionSchema.parse(config), options),
+  },
+  {
+    name: 'acumatica',
+    displayName: 'Acumatica',
+    configSchema: AcumaticaConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
+    secretFields: ACUMATICA_SECRET_FIELDS,
+    test: (config, options) => testAcumaticaConnection(AcumaticaConnectionSchema.parse(config), options),
   },
 ];
 

@@ -5,6 +5,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { REVERSE_SEED_FLOW, runClosedWonSeed } from '../../app/closed-won-seed.ts';
 import { runReplay, runSync, type SyncResult } from '../../app/sync.ts';
 import { auditOf } from '../../engine/engine-state.ts';
 import type { ProgressEvent } from '../../engine/run-flow.ts';
@@ -64,7 +65,7 @@ function printResult(result: SyncResult, json: boolean): void {
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync <flow>')
-    .description(`run a flow once (${[...FLOWS.keys()].join(', ')})`)
+    .description(`run a flow once (${[...FLOWS.keys(), REVERSE_SEED_FLOW].join(', ')})`)
     .requiredOption('--from <connection>', 'the source connection')
     .requiredOption('--to <connection>', 'the HubSpot connection')
     .option('--full', 'read everything again instead of changes since the last run')
@@ -72,6 +73,19 @@ export function registerSyncCommands(program: Command): void {
     .option('--json', 'no progress bar; end with one JSON line')
     .action(async (flow: string, options: { from: string; to: string; full?: boolean; dryRun?: boolean; json?: boolean }, command: Command) => {
       await withInstallation(command, async (installation) => {
+        if (flow === REVERSE_SEED_FLOW) {
+          const seeded = await runClosedWonSeed(installation, { from: options.from, to: options.to });
+          if (options.json) {
+            const count = (d: string) => seeded.outcomes.filter((o) => o.decision === d).length;
+            printJson({ runId: seeded.runId, status: seeded.status, counts: { read: seeded.outcomes.length, created: count('created'), updated: 0, skipped: count('skipped') + count('already_linked'), failed: seeded.status === 'failed' ? 1 : 0 }, outcomes: seeded.outcomes });
+          } else {
+            console.log(`Run ${seeded.runId}: ${seeded.status}`);
+            for (const outcome of seeded.outcomes) console.log(`  ${outcome.decision.padEnd(14)} ${outcome.reason}`);
+            if (seeded.error) console.log(`  error: ${seeded.error.message}`);
+          }
+          if (seeded.status === 'failed') process.exitCode = 1;
+          return;
+        }
         const bar = progressBar(Boolean(options.json));
         const controller = new AbortController();
         const stop = () => controller.abort(new Error('interrupted'));
