@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- --runs 3] [-- --huge]`: the sync engine's
  * figures (SPEC §8), measured, never asserted.
  *
- * - zohobooks-to-hubspot on a `medium` Zoho Books sandbox into a HubSpot
+ * - Each accounting flow on a `medium` source sandbox into a HubSpot
  *   sandbox at the Professional tier, median of `--runs`: HubSpot calls per
  *   written record against the minimum the batch endpoints allow, HubSpot
  *   writes on an unchanged re-sync, self-inflicted 429s, engine CPU ms per
@@ -42,7 +42,7 @@ const say = (line: string) => {
 
 interface SandboxProcess {
   child: ChildProcess;
-  systems: { hubspot: { baseUrl: string; accessToken: string }; zohobooks: Record<string, string> };
+  systems: { hubspot: { baseUrl: string; accessToken: string }; zohobooks: Record<string, string>; acumatica: Record<string, string> };
   adminUrl: string;
 }
 
@@ -63,8 +63,20 @@ async function sandboxProcess(size: string, seed: number): Promise<SandboxProces
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ perMinuteLimit: 1_000_000, dailyLimit: 100_000_000 }),
   });
+  await fetch(`${parsed.adminUrl}/acumatica/settings`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ requestsPerMinute: 1_000_000, concurrentRequests: 64 }),
+  });
   return { child, ...parsed };
 }
+
+/** Each flow's source connection, with the sandbox's raised limits. */
+const SOURCES = {
+  'zohobooks-to-hubspot': (s: SandboxProcess) => ({ system: 'zohobooks', config: { ...s.systems.zohobooks, perMinuteLimit: 1_000_000, dailyLimit: 100_000_000 } }),
+  'acumatica-to-hubspot': (s: SandboxProcess) => ({ system: 'acumatica', config: { ...s.systems.acumatica, requestsPerMinute: 1_000_000, concurrentRequests: 64 } }),
+} as const;
+type BenchFlow = keyof typeof SOURCES;
 
 function stop(sandbox: SandboxProcess): Promise<void> {
   return new Promise((resolve) => {
@@ -115,12 +127,12 @@ interface SyncFigures {
   recordsPerSecond: number;
 }
 
-async function measureSync(size: string, seed: number, options: { limit?: number; onRss?: (read: number) => void } = {}): Promise<SyncFigures> {
+async function measureSync(flow: BenchFlow, size: string, seed: number, options: { limit?: number; onRss?: (read: number) => void } = {}): Promise<SyncFigures> {
   const sandbox = await sandboxProcess(size, seed);
   const dataDir = await mkdtemp(join(tmpdir(), 'mlc-bench-'));
   const installation = await openInstallation(loadConfig({ env: {}, options: { dataDir } }));
   try {
-    await installation.connections.create({ name: 'books', system: 'zohobooks', config: { ...sandbox.systems.zohobooks, perMinuteLimit: 1_000_000, dailyLimit: 100_000_000 } });
+    await installation.connections.create({ name: 'books', ...SOURCES[flow](sandbox) });
     await installation.connections.create({ name: 'crm', system: 'hubspot', config: { ...sandbox.systems.hubspot, tier: 'professional' } });
     const admin = new HubSpotAdmin(`${sandbox.adminUrl}/hubspot`);
     const hubspot = new HubSpotClient({ ...sandbox.systems.hubspot, tier: 'professional' });
@@ -133,7 +145,7 @@ async function measureSync(size: string, seed: number, options: { limit?: number
     const cpu = process.cpuUsage();
     const started = Date.now();
     const first = await runSync(installation, {
-      flow: 'zohobooks-to-hubspot',
+      flow,
       from: 'books',
       to: 'crm',
       signal: controller.signal,
@@ -152,7 +164,7 @@ async function measureSync(size: string, seed: number, options: { limit?: number
     let unchangedResyncWrites = -1;
     if (!options.limit) {
       await admin.resetCounters();
-      await runSync(installation, { flow: 'zohobooks-to-hubspot', from: 'books', to: 'crm' });
+      await runSync(installation, { flow, from: 'books', to: 'crm' });
       unchangedResyncWrites = 0;
       for (const endpoint of await admin.endpoints()) {
         const read = endpoint.method === 'GET' || endpoint.route.endsWith('/search') || endpoint.route.endsWith('/batch/read');
@@ -208,14 +220,33 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const results: SyncFigures[] = [];
-  for (let i = 0; i < runs; i++) {
-    say(`medium run ${i + 1}/${runs}…`);
-    const figures = await measureSync('medium', 100 + i);
-    say(`  ${JSON.stringify(figures)}`);
-    results.push(figures);
+  const perFlow: Record<string, SyncFigures[]> = {};
+  for (const flow of Object.keys(SOURCES) as BenchFlow[]) {
+    perFlow[flow] = [];
+    for (let i = 0; i < runs; i++) {
+      say(`${flow}, medium, run ${i + 1}/${runs}…`);
+      const figures = await measureSync(flow, 'medium', 100 + i);
+      say(`  ${JSON.stringify(figures)}`);
+      perFlow[flow].push(figures);
+    }
   }
-  const medianOf = (key: keyof SyncFigures) => median(results.map((r) => r[key]));
+  const summarise = (results: SyncFigures[]) => {
+    const medianOf = (key: keyof SyncFigures) => median(results.map((r) => r[key]));
+    return {
+      runs,
+      callsRatio: medianOf('callsRatio'),
+      callsPerRecord: medianOf('callsPerRecord'),
+      minimumPerRecord: medianOf('minimumPerRecord'),
+      hubspotCalls: medianOf('hubspotCalls'),
+      minimumCalls: medianOf('minimumCalls'),
+      unchangedResyncWrites: Math.max(...results.map((r) => r.unchangedResyncWrites)),
+      selfInflicted429s: Math.max(...results.map((r) => r.selfInflicted429s)),
+      engineCpuMsPer1000Records: medianOf('engineCpuMsPer1000Records'),
+      recordsPerSecond: medianOf('recordsPerSecond'),
+      sourceRecords: medianOf('sourceRecords'),
+      writtenRecords: medianOf('writtenRecords'),
+    };
+  };
   const governor = await measureGovernor();
   say(`governor: ${JSON.stringify(governor)}`);
 
@@ -224,7 +255,7 @@ async function main(): Promise<void> {
     say('huge run (1,000,000 source records)…');
     const samples: Array<{ read: number; rssMb: number }> = [];
     let nextSample = 0;
-    const figures = await measureSync('huge', 1, {
+    const figures = await measureSync('zohobooks-to-hubspot', 'huge', 1, {
       ...(hugeLimit ? { limit: hugeLimit } : {}),
       onRss: (read) => {
         if (read >= nextSample) {
@@ -238,20 +269,7 @@ async function main(): Promise<void> {
   }
 
   const summary = {
-    medium: {
-      runs,
-      callsRatio: medianOf('callsRatio'),
-      callsPerRecord: medianOf('callsPerRecord'),
-      minimumPerRecord: medianOf('minimumPerRecord'),
-      hubspotCalls: medianOf('hubspotCalls'),
-      minimumCalls: medianOf('minimumCalls'),
-      unchangedResyncWrites: Math.max(...results.map((r) => r.unchangedResyncWrites)),
-      selfInflicted429s: Math.max(...results.map((r) => r.selfInflicted429s)),
-      engineCpuMsPer1000Records: medianOf('engineCpuMsPer1000Records'),
-      recordsPerSecond: medianOf('recordsPerSecond'),
-      sourceRecords: medianOf('sourceRecords'),
-      writtenRecords: medianOf('writtenRecords'),
-    },
+    medium: Object.fromEntries(Object.entries(perFlow).map(([flow, results]) => [flow, summarise(results)])),
     governor,
     peakRssMb: round(process.resourceUsage().maxRSS / 1_024, 1),
     ...(hugeFigures ? { huge: hugeFigures } : {}),

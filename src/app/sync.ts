@@ -25,7 +25,7 @@ export interface SyncRequest {
   mode?: RunMode;
   trigger?: string;
   signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: ProgressEvent) => void | Promise<void>;
   /** Called once the run exists, before any record is read. */
   onStart?: (run: Run) => void;
 }
@@ -110,6 +110,9 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
   });
   const binding = await entry.bind(parseSystemConfig(entry.source, await installation.connections.getConfig(source.id)), {
     clock: installation.clock,
+    saveConfig: async (config) => {
+      await installation.connections.updateConfig(source.id, config, { keepStatus: true });
+    },
   });
   return {
     entry,
@@ -189,7 +192,7 @@ function runnerOptions(
 export interface ReplayRequest {
   /** A run id (all its dead letters), a record key or source id, or every unresolved failure. */
   target: { runId: string } | { record: string } | { allFailed: true };
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: ProgressEvent) => void | Promise<void>;
 }
 
 /**

@@ -52,7 +52,8 @@ export interface ExecuteRunOptions<Client> {
   clock: Clock;
   signal?: AbortSignal;
   batchSize?: number;
-  onProgress?: (event: ProgressEvent) => void;
+  /** Awaited when it returns a promise, so a caller can act between batches. */
+  onProgress?: (event: ProgressEvent) => void | Promise<void>;
   /** Correlation ids of the HubSpot requests made since the last call (for the audit). */
   takeCorrelationIds?: () => string[];
   /** Notes for the run report, e.g. a fallback the flow chose. */
@@ -275,7 +276,7 @@ export class FlowRunner<Client> {
       }
       tally({ skipped: planned.length });
       await appendAudit(this.db, flowKey, audit, clock.now());
-      this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
+      await this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
       return cursorBefore;
     }
 
@@ -363,7 +364,7 @@ export class FlowRunner<Client> {
       if (cursorAfter) await saveCursor(trx, flowKey, stream.name, cursorAfter, now);
       await heartbeat(trx, runId, this.counts, now);
     });
-    this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
+    await this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
     return cursorAfter;
   }
 }

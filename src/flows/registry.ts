@@ -25,7 +25,14 @@ export interface FlowBinding {
 export interface FlowEntry {
   name: string;
   source: string;
-  bind(sourceConfig: Record<string, unknown>, options: { clock: Clock }): Promise<FlowBinding>;
+  bind(
+    sourceConfig: Record<string, unknown>,
+    options: {
+      clock: Clock;
+      /** Stores a config the client changed itself (a rotated refresh token). */
+      saveConfig?: (config: Record<string, unknown>) => Promise<void>;
+    },
+  ): Promise<FlowBinding>;
   /** The flow as it must run against a portal with these capabilities, and what to say about it. */
   adapt?(definition: FlowDefinition<unknown>, capabilities: WriteCapabilities): { definition: FlowDefinition<unknown>; notes: string[] } | undefined;
 }
@@ -53,9 +60,14 @@ const entries: FlowEntry[] = [
   {
     name: acumaticaToHubSpot.name,
     source: 'acumatica',
-    async bind(config, { clock }) {
+    async bind(config, { clock, saveConfig }) {
       const connection = AcumaticaConnectionSchema.parse(config);
-      const client = new AcumaticaClient({ connection, clock });
+      const client = new AcumaticaClient({
+        connection,
+        clock,
+        // reference/acumatica.md §6a: refresh tokens rotate; the new one must outlive this process.
+        ...(saveConfig ? { onRotate: ({ refreshToken }: { refreshToken: string }) => saveConfig({ ...config, refreshToken }) } : {}),
+      });
       return {
         definition: acumaticaToHubSpot as FlowDefinition<unknown>,
         source: client,

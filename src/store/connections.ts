@@ -47,8 +47,8 @@ export interface ConnectionsRepository {
   list(workspace?: string): Promise<ConnectionInfo[]>;
   /** The decrypted config, for the system client only. Never return it from an API. */
   getConfig(id: string): Promise<Record<string, unknown>>;
-  /** Replaces the config; the connection goes back to `untested`. */
-  updateConfig(id: string, config: Record<string, unknown>): Promise<ConnectionInfo>;
+  /** Replaces the config; the connection goes back to `untested` unless `keepStatus` (a rotated token). */
+  updateConfig(id: string, config: Record<string, unknown>, options?: { keepStatus?: boolean }): Promise<ConnectionInfo>;
   /** Records the outcome of a connection test. */
   setStatus(id: string, status: ConnectionStatus, error?: string | Error): Promise<ConnectionInfo>;
   /** True when there was such a connection. */
@@ -125,11 +125,13 @@ export function createConnectionsRepository(store: Store, vault: Vault, clock: C
       return vault.decrypt(row.config) as Record<string, unknown>;
     },
 
-    async updateConfig(id, config) {
+    async updateConfig(id, config, options = {}) {
       const now = clock.now();
+      // A credential the system itself rotated is still the tested one; a config an operator changed is not.
+      const status = options.keepStatus ? {} : { status: 'untested' as const, last_error: null };
       const result = await db
         .updateTable('connections')
-        .set({ config: vault.encrypt(config), status: 'untested', last_error: null, updated_at: now })
+        .set({ config: vault.encrypt(config), ...status, updated_at: now })
         .where('id', '=', id)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(id);

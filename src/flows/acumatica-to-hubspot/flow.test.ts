@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setUpPortal } from '../../app/sync.ts';
+import { runClosedWonSeed } from '../../app/closed-won-seed.ts';
+import { runSync, setUpPortal } from '../../app/sync.ts';
 import { auditOf } from '../../engine/engine-state.ts';
 import { companyDomain } from '../mapping-rules.ts';
 import { differences, hubspotWrites } from '../test-support.ts';
@@ -114,6 +115,150 @@ describe('acumatica-to-hubspot: matching and configuration', () => {
       assert.match(result.error?.message ?? '', /24\.200\.001/);
       assert.match(result.error?.message ?? '', /25\.200\.001/);
       assert.equal(await hubspotWrites(fx.hubspotAdmin), 0);
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe('hubspot-to-acumatica: the closed-won seed', () => {
+  it('creates one Acumatica customer per company however often its deal changes stage, and reports a deal without a company', async () => {
+    const fx = await startAcumaticaFixture({ seed: 16 });
+    try {
+      await fx.sync();
+      // A HubSpot deal of a company that came from HubSpot, not from Acumatica.
+      const company = await fx.hubspot.createObject('companies', { properties: { name: 'Won Over Ltd', domain: 'wonover.example' } });
+      const person = await fx.hubspot.createObject('contacts', {
+        properties: { email: 'buyer@wonover.example', firstname: 'Bea', lastname: 'Buyer' },
+        associations: [{ to: { id: company.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 279 }] }],
+      });
+      assert.ok(person.id);
+      const deal = await fx.hubspot.createObject('deals', {
+        properties: { dealname: 'Won Over: first order', dealstage: 'contractsent', pipeline: 'default', amount: '12000' },
+        associations: [{ to: { id: company.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 }] }],
+      });
+      const orphan = await fx.hubspot.createObject('deals', { properties: { dealname: 'Nobody’s deal', dealstage: 'contractsent', pipeline: 'default' } });
+      const seed = () => runClosedWonSeed(fx.installation, { from: 'crm', to: 'erp' });
+      const move = async (id: string, stage: string) => {
+        fx.clock.advance(1_000);
+        await fx.hubspot.updateObject('deals', id, { dealstage: stage });
+      };
+
+      await move(deal.id, 'closedwon');
+      await move(orphan.id, 'closedwon');
+      const first = await seed();
+      assert.notEqual(first.status, 'failed', JSON.stringify(first.error));
+      const created = first.outcomes.filter((o) => o.decision === 'created');
+      assert.equal(created.length, 1);
+      assert.equal(created[0]!.companyId, company.id);
+      const skipped = first.outcomes.find((o) => o.dealId === orphan.id);
+      assert.equal(skipped?.decision, 'skipped');
+      assert.match(skipped!.reason, /no company/);
+
+      const customerId = created[0]!.customerId!;
+      const customer = await fx.acumatica.getCustomer(customerId);
+      assert.equal(customer.CustomerName, 'Won Over Ltd');
+      assert.equal(customer.AccountRef, `hubspot:company:${company.id}`);
+
+      // The deal flips back and forth; the seed runs each time.
+      await move(deal.id, 'contractsent');
+      await seed();
+      await move(deal.id, 'closedwon');
+      const again = await seed();
+      assert.deepEqual(
+        again.outcomes.filter((o) => o.dealId === deal.id).map((o) => o.decision),
+        ['already_linked'],
+      );
+      const forCompany: string[] = [];
+      for await (const change of fx.acumatica.customersModifiedSince(undefined)) {
+        if (change.record.AccountRef === `hubspot:company:${company.id}`) forCompany.push(change.record.CustomerID);
+      }
+      assert.deepEqual(forCompany, [customerId], 'one customer for the company');
+
+      // The forward flow then updates that same company rather than creating a second one.
+      fx.clock.advance(1_000);
+      const forward = await fx.sync();
+      assert.equal(forward.status, 'succeeded', JSON.stringify(forward.error));
+      const matches = await fx.hubspot.searchPage('companies', {
+        filterGroups: [{ filters: [{ propertyName: 'ml_source_id', operator: 'EQ', value: `acumatica:${fx.tenant}:customer:${customerId}` }] }],
+      });
+      assert.deepEqual(matches.results.map((r) => r.id), [company.id]);
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe('acumatica-to-hubspot: tokens', () => {
+  /** Token grants the sandbox answered (`POST /identity/connect/token`). */
+  async function tokenGrants(fx: AcumaticaFixture): Promise<number> {
+    const counts = (await admin(fx, 'GET', '/requests')) as { endpoints: Array<{ method: string; route: string; total: number }> };
+    return counts.endpoints.filter((e) => e.method === 'POST' && e.route.endsWith('/identity/connect/token')).reduce((n, e) => n + e.total, 0);
+  }
+
+  it('a token that expires mid-run is refreshed once and the run goes on', async () => {
+    const fx = await startAcumaticaFixture({ seed: 18 });
+    try {
+      const before = await tokenGrants(fx);
+      let expired = false;
+      const result = await runSync(fx.installation, {
+        flow: 'acumatica-to-hubspot',
+        from: 'erp',
+        to: 'crm',
+        // After the first committed batch, every access token the instance issued stops working.
+        onProgress: async () => {
+          if (expired) return;
+          expired = true;
+          await admin(fx, 'POST', '/tokens/expire');
+        },
+      });
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
+      assert.ok(expired);
+      // One grant to start (the password grant), one refresh after the expiry.
+      assert.equal((await tokenGrants(fx)) - before, 2);
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromAcumatica(fx.acumatica, fx.tenant)), []);
+    } finally {
+      await fx.close();
+    }
+  });
+
+  it('a revoked refresh token fails the run with an auth error; after re-authorization the next run completes it', async () => {
+    const fx = await startAcumaticaFixture({ seed: 19 });
+    try {
+      const { baseUrl, endpointName, endpointVersion, clientId, clientSecret, username, password } = fx.sandbox.systems.acumatica;
+      const grant = async () => {
+        const response = await fetch(`${baseUrl}/identity/connect/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'password', client_id: clientId, client_secret: clientSecret!, username: username!, password: password!, scope: 'api offline_access' }),
+        });
+        return ((await response.json()) as { refresh_token: string }).refresh_token;
+      };
+      // A connection made through the connect flow holds a refresh token, not a password.
+      const refreshOnly = { baseUrl, endpointName, endpointVersion, clientId, clientSecret, refreshToken: await grant() };
+      await fx.installation.connections.create({ name: 'erp-oauth', system: 'acumatica', config: refreshOnly });
+      const sync = () => runSync(fx.installation, { flow: 'acumatica-to-hubspot', from: 'erp-oauth', to: 'crm' });
+
+      const stored = async () => (await fx.installation.connections.getConfig((await fx.installation.connections.get('erp-oauth')).id)).refreshToken as string;
+      await admin(fx, 'POST', '/tokens/revoke', { refreshToken: await stored() });
+      await admin(fx, 'POST', '/tokens/expire');
+      await fx.hubspotAdmin.resetCounters();
+      const failed = await sync();
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.error?.kind, 'auth');
+      assert.match(failed.error?.message ?? '', /authori[sz]e/i);
+      assert.ok(!JSON.stringify(failed).includes(refreshOnly.refreshToken));
+
+      // Re-authorized: a new refresh token stored with the connection.
+      const connection = await fx.installation.connections.get('erp-oauth');
+      await fx.installation.connections.updateConfig(connection.id, { ...refreshOnly, refreshToken: await grant() });
+      const done = await sync();
+      assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+      assert.deepEqual(await differences(fx.hubspot, await expectedFromAcumatica(fx.acumatica, fx.tenant)), []);
+      // Refresh tokens rotate (reference/acumatica.md §6a): the one stored now is the newest, and it works.
+      fx.clock.advance(1_000);
+      await admin(fx, 'POST', '/tokens/expire');
+      assert.equal((await sync()).status, 'succeeded');
     } finally {
       await fx.close();
     }

@@ -34,7 +34,7 @@ export class AcumaticaAdmin extends SandboxAdminClient {
     return this.call('POST', '/upgrade', { version, keepPrevious });
   }
 
-  tokens(): Promise<{ clientId: string; username: string; refreshTokens: number; liveAccessTokens: number; grants: Record<string, number> }> {
+  tokens(): Promise<{ clientId: string; username: string; refreshTokens: number; liveAccessTokens: number; grants: { password: number; authorizationCode: number; refresh: number; refused: number } }> {
     return this.call('GET', '/tokens');
   }
 

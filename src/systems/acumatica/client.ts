@@ -184,7 +184,8 @@ export class AcumaticaClient {
     const identity = {
       baseUrl: connection.baseUrl,
       clientId: connection.clientId!,
-      ...(connection.username ? { username: connection.username } : {}),
+      clientSecret: connection.clientSecret!,
+      ...(connection.username ? { username: connection.username, password: connection.password! } : {}),
       ...(connection.refreshToken ? { refreshToken: connection.refreshToken } : {}),
       ...(options.credentialKey ? { credentialKey: options.credentialKey } : {}),
     };

@@ -436,7 +436,10 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
 export interface CredentialIdentity {
   baseUrl: string;
   clientId: string;
+  /** Only its digest is kept: a changed secret must not reuse a credential made with the old one. */
+  clientSecret: string;
   username?: string;
+  password?: string;
   refreshToken?: string;
   /** The app's own id for the stored connection: the surest key. */
   credentialKey?: string;
@@ -444,17 +447,21 @@ export interface CredentialIdentity {
 
 /**
  * One credential per connection in this process. Found by the app's key
- * when given, else by (instance, client, user) for password connections,
+ * when given, else by (instance, client, user, password) for password connections,
  * else by any refresh token the credential has held, so that a client built
  * from a stored config that an earlier rotation updated finds it too.
  */
 export class AcumaticaCredentialRegistry {
   private readonly byKey = new Map<string, AcumaticaOAuthCredentials>();
 
+  private scopeOf(identity: CredentialIdentity): string {
+    return `${identity.baseUrl}\u0000${identity.clientId}\u0000${identity.clientSecret}`;
+  }
+
   private keysOf(identity: CredentialIdentity): string[] {
-    const scope = `${identity.baseUrl}\u0000${identity.clientId}`;
+    const scope = this.scopeOf(identity);
     if (identity.credentialKey !== undefined) return [`key:${digest(`${scope}\u0000${identity.credentialKey}`)}`];
-    if (identity.username !== undefined) return [`user:${digest(`${scope}\u0000${identity.username}`)}`];
+    if (identity.username !== undefined) return [`user:${digest(`${scope}\u0000${identity.username}\u0000${identity.password ?? ''}`)}`];
     return identity.refreshToken === undefined ? [] : [`token:${digest(`${scope}\u0000${identity.refreshToken}`)}`];
   }
 
@@ -467,7 +474,7 @@ export class AcumaticaCredentialRegistry {
     const credential = create();
     for (const key of keys) this.byKey.set(key, credential);
     if (identity.credentialKey === undefined && identity.username === undefined) {
-      const scope = `${identity.baseUrl}\u0000${identity.clientId}`;
+      const scope = this.scopeOf(identity);
       credential.onRotation((token) => this.byKey.set(`token:${digest(`${scope}\u0000${token}`)}`, credential));
     }
     return credential;
