@@ -63,6 +63,14 @@ describe('Acumatica sandbox: the wire format and queries', () => {
   });
   after(() => fx.sandbox.close());
 
+  it('startSandbox prints exactly the connection config `connections add acumatica` takes', () => {
+    const config = fx.sandbox.systems.acumatica;
+    assert.deepEqual(Object.keys(config).sort(), ['baseUrl', 'clientId', 'clientSecret', 'endpointName', 'endpointVersion', 'password', 'username']);
+    assert.match(config.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/acumatica$/);
+    assert.deepEqual([config.endpointName, config.endpointVersion], ['Default', '24.200.001']);
+    assert.match(config.clientId, /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}@SandboxCompany$/);
+  });
+
   it('GET /entity lists the endpoints the instance serves, without credentials', async () => {
     const response = await fetch(`${fx.sandbox.systems.acumatica.baseUrl}/entity`);
     assert.equal(response.status, 200);

@@ -17,7 +17,7 @@ import {
   type SystemDefinition,
 } from '../../http/system-definition.ts';
 import { DEFAULT_CONCURRENT_REQUESTS, DEFAULT_REQUESTS_PER_MINUTE, MINUTE_MS } from './limits.ts';
-import { endpointLabel, LOGIN_PATH, parseEntityPath, TOKEN_PATH } from './paths.ts';
+import { endpointLabel, parseEntityPath } from './paths.ts';
 import { HttpErrorBody } from './schemas.ts';
 import { fieldErrors } from './values.ts';
 
@@ -128,10 +128,6 @@ export function classifyAcumatica(outcome: Outcome, request: HttpRequest, now: n
       details: { ...details, fields: fields.map((f) => f.field), fieldErrors: fields },
     });
   }
-  if ((status === 400 || status === 401) && request.path === LOGIN_PATH) {
-    return new ConnectorError({ kind: 'auth', code: 'acumatica.login_refused', message, details });
-  }
-  if (request.path === TOKEN_PATH) return new ConnectorError({ kind: 'auth', code: 'acumatica.token_refused', message, details });
   return new ConnectorError({ kind: 'validation', code: 'acumatica.bad_request', message, details });
 }
 
