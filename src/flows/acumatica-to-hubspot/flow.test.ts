@@ -264,3 +264,36 @@ describe('acumatica-to-hubspot: tokens', () => {
     }
   });
 });
+
+describe('acumatica-to-hubspot on a portal without invoice writes', () => {
+  it('summarises each customer’s AR on its company and says so in the report', async () => {
+    const fx = await startAcumaticaFixture({ seed: 24 });
+    try {
+      await fx.hubspotAdmin.patchSettings({ invoiceWrites: false });
+      const result = await fx.sync();
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.counts));
+      assert.match(result.report.notes.join(' '), /summarised on each company/);
+      const byCustomer = new Map<string, { billed: number; open: number; last: string }>();
+      for await (const change of fx.acumatica.invoicesModifiedSince(undefined)) {
+        const invoice = change.record;
+        if (invoice.Status !== 'Open' && invoice.Status !== 'Closed') continue;
+        const entry = byCustomer.get(invoice.CustomerID!) ?? { billed: 0, open: 0, last: '' };
+        entry.billed += invoice.Amount ?? 0;
+        entry.open += invoice.Balance ?? 0;
+        byCustomer.set(invoice.CustomerID!, entry);
+      }
+      assert.ok(byCustomer.size > 3);
+      for (const [customerId, expected] of byCustomer) {
+        const company = await fx.hubspot.getObject('companies', `acumatica:${fx.tenant}:customer:${customerId}`, {
+          idProperty: 'ml_source_id',
+          properties: ['ml_total_billed', 'ml_open_balance', 'ml_last_invoice_number'],
+        });
+        assert.ok(Math.abs(Number(company.properties.ml_total_billed) - expected.billed) < 0.01, `billed for ${customerId}`);
+        assert.ok(Math.abs(Number(company.properties.ml_open_balance) - expected.open) < 0.01, `open balance for ${customerId}`);
+        assert.ok(company.properties.ml_last_invoice_number, 'the last invoice number is set');
+      }
+    } finally {
+      await fx.close();
+    }
+  });
+});
