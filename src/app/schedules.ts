@@ -19,6 +19,12 @@ export interface Schedule {
   enabled: boolean;
   nextRunAt: number | null;
   lastRunId: string | null;
+  options: ScheduleOptions;
+}
+
+export interface ScheduleOptions {
+  /** acumatica-to-hubspot: run the closed-won seed back into Acumatica after each run. */
+  reverseSeed?: boolean;
 }
 
 /** `15m`, `1h`, `30s`, `2d` → milliseconds. */
@@ -61,11 +67,21 @@ const fromRow = (row: ScheduleRow): Schedule => ({
   enabled: row.enabled === 1,
   nextRunAt: row.next_run_at,
   lastRunId: row.last_run_id,
+  options: JSON.parse(row.options || '{}') as ScheduleOptions,
 });
 
 export async function saveSchedule(
   db: Db,
-  input: { flowKey: string; flow: string; sourceConnection: string; targetConnection: string; intervalMs?: number; cron?: string; enabled: boolean },
+  input: {
+    flowKey: string;
+    flow: string;
+    sourceConnection: string;
+    targetConnection: string;
+    intervalMs?: number;
+    cron?: string;
+    enabled: boolean;
+    options?: ScheduleOptions;
+  },
   now: number,
 ): Promise<Schedule> {
   if (input.cron) validateCron(input.cron);
@@ -77,7 +93,7 @@ export async function saveSchedule(
     interval_ms: timing.intervalMs,
     cron: timing.cron,
     enabled: (input.enabled ? 1 : 0) as 0 | 1,
-    options: '{}',
+    options: JSON.stringify(input.options ?? {}),
     next_run_at: input.enabled ? (nextRunAfter(timing, now) ?? null) : null,
     updated_at: now,
   };

@@ -66,6 +66,17 @@ describe('the service', () => {
     assert.equal(runs[0]!.trigger, 'schedule');
     const [schedule] = await listSchedules(installation.store.db);
     assert.ok(schedule!.nextRunAt! > fx.clock.now(), 'the schedule moved on');
-    await Promise.all([schedulerA.close(), schedulerB.close(), worker.close()]);
+    await worker.close();
+    // Options travel with the schedule into the jobs it queues.
+    await saveSchedule(
+      installation.store.db,
+      { flowKey, flow: 'zohobooks-to-hubspot', sourceConnection: source.id, targetConnection: target.id, intervalMs: 900_000, enabled: true, options: { reverseSeed: true } },
+      fx.clock.now(),
+    );
+    assert.deepEqual((await listSchedules(installation.store.db))[0]!.options, { reverseSeed: true });
+    fx.clock.advance(900_001);
+    const [withOptions] = await schedulerA.tick();
+    assert.equal((await queue.getJob<{ reverseSeed?: boolean }>(withOptions!))?.data.reverseSeed, true);
+    await Promise.all([schedulerA.close(), schedulerB.close()]);
   });
 });

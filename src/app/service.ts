@@ -8,6 +8,7 @@
 import { isConnectorError } from '../core/errors.ts';
 import type { JobInfo, JobQueue, QueueWorker } from '../queue/types.ts';
 import type { Installation } from './installation.ts';
+import { runClosedWonSeed } from './closed-won-seed.ts';
 import { advanceSchedule, dueSchedules } from './schedules.ts';
 import { runSync, type SyncResult } from './sync.ts';
 
@@ -16,6 +17,8 @@ export interface SyncJob {
   from: string;
   to: string;
   trigger: string;
+  /** After an acumatica-to-hubspot run, seed won deals' companies back into Acumatica. */
+  reverseSeed?: boolean;
 }
 
 export interface ServiceOptions {
@@ -48,6 +51,7 @@ export function startService(installation: Installation, options: ServiceOptions
         try {
           const result = await runSync(installation, { ...job.data, signal: job.signal });
           options.onRunFinished?.(job.data, result);
+          if (job.data.reverseSeed) await runClosedWonSeed(installation, { from: job.data.to, to: job.data.from });
           return result;
         } catch (error) {
           // The flow is already running (a manual sync, another worker): this slot has nothing left to do.
@@ -70,7 +74,13 @@ export function startService(installation: Installation, options: ServiceOptions
       const jobId = `sync:${schedule.flowKey}:${schedule.nextRunAt}`;
       await queue.add<SyncJob>(
         'sync',
-        { flow: schedule.flow, from: schedule.sourceConnection, to: schedule.targetConnection, trigger: 'schedule' },
+        {
+          flow: schedule.flow,
+          from: schedule.sourceConnection,
+          to: schedule.targetConnection,
+          trigger: 'schedule',
+          ...(schedule.options.reverseSeed ? { reverseSeed: true } : {}),
+        },
         { jobId, attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
       );
       queued.push(jobId);

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { connectDemo } from '../../app/demo.ts';
 import { openInstallation, type Installation } from '../../app/installation.ts';
-import { parseInterval, saveSchedule, listSchedules } from '../../app/schedules.ts';
+import { parseInterval, saveSchedule, listSchedules, type ScheduleOptions } from '../../app/schedules.ts';
 import { startService, type SyncJob } from '../../app/service.ts';
 import { runSync, type SyncResult } from '../../app/sync.ts';
 import { DEFAULTS } from '../../config.ts';
@@ -28,13 +28,21 @@ function describeRun(job: SyncJob, result: SyncResult | { skipped: string }): st
   return `${job.flow} run ${result.runId}: ${result.status} — read ${c.read}, created ${c.created}, updated ${c.updated}, skipped ${c.skipped}, failed ${c.failed}${result.error ? ` (${result.error.message})` : ''}`;
 }
 
-async function scheduleFlow(installation: Installation, flow: string, from: string, to: string, timing: { intervalMs?: number; cron?: string }, enabled = true) {
+async function scheduleFlow(
+  installation: Installation,
+  flow: string,
+  from: string,
+  to: string,
+  timing: { intervalMs?: number; cron?: string },
+  enabled = true,
+  options: ScheduleOptions = {},
+) {
   const source = await installation.connections.get(from);
   const target = await installation.connections.get(to);
   flowEntry(flow);
   return saveSchedule(
     installation.store.db,
-    { flowKey: `${flow}:${source.id}:${target.id}`, flow, sourceConnection: source.id, targetConnection: target.id, ...timing, enabled },
+    { flowKey: `${flow}:${source.id}:${target.id}`, flow, sourceConnection: source.id, targetConnection: target.id, ...timing, enabled, options },
     installation.clock.now(),
   );
 }
@@ -100,8 +108,10 @@ export function registerServiceCommands(program: Command): void {
     .option('--every <interval>', 'an interval such as 15m, 1h or 1d')
     .option('--cron <expression>', 'a cron expression such as "0 * * * *"')
     .option('--disable', 'keep the schedule but stop running it')
+    .option('--reverse-seed', 'acumatica-to-hubspot only: after each run, create Acumatica customers for won deals’ companies')
     .option('--json', 'print as JSON')
-    .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; json?: boolean }, command: Command) => {
+    .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; reverseSeed?: boolean; json?: boolean }, command: Command) => {
+      if (options.reverseSeed && flow !== 'acumatica-to-hubspot') throw new Error('--reverse-seed goes with acumatica-to-hubspot only');
       if (!options.every && !options.cron && !options.disable) throw new Error('schedule needs --every <interval> or --cron <expression> (or --disable)');
       await withInstallation(command, async (installation) => {
         const schedule = await scheduleFlow(
@@ -111,6 +121,7 @@ export function registerServiceCommands(program: Command): void {
           options.to,
           { ...(options.every ? { intervalMs: parseInterval(options.every) } : {}), ...(options.cron ? { cron: options.cron } : {}) },
           !options.disable,
+          options.reverseSeed ? { reverseSeed: true } : {},
         );
         if (options.json) return printJson(schedule);
         console.log(

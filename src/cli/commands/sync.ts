@@ -70,8 +70,10 @@ export function registerSyncCommands(program: Command): void {
     .requiredOption('--to <connection>', 'the HubSpot connection')
     .option('--full', 'read everything again instead of changes since the last run')
     .option('--dry-run', 'plan and report, write nothing')
+    .option('--reverse-seed', 'acumatica-to-hubspot only: afterwards, create Acumatica customers for won deals’ companies')
     .option('--json', 'no progress bar; end with one JSON line')
-    .action(async (flow: string, options: { from: string; to: string; full?: boolean; dryRun?: boolean; json?: boolean }, command: Command) => {
+    .action(async (flow: string, options: { from: string; to: string; full?: boolean; dryRun?: boolean; reverseSeed?: boolean; json?: boolean }, command: Command) => {
+      if (options.reverseSeed && flow !== 'acumatica-to-hubspot') throw new Error('--reverse-seed goes with acumatica-to-hubspot only');
       await withInstallation(command, async (installation) => {
         if (flow === REVERSE_SEED_FLOW) {
           const seeded = await runClosedWonSeed(installation, { from: options.from, to: options.to });
@@ -100,6 +102,10 @@ export function registerSyncCommands(program: Command): void {
             onProgress: (event) => bar.update(event),
           });
           bar.stop();
+          if (options.reverseSeed && result.status !== 'failed' && !options.dryRun) {
+            const seeded = await runClosedWonSeed(installation, { from: options.to, to: options.from });
+            if (!options.json) for (const outcome of seeded.outcomes) console.log(`  seed: ${outcome.decision.padEnd(14)} ${outcome.reason}`);
+          }
           printResult(result, Boolean(options.json));
           if (result.status === 'failed') process.exitCode = 1;
         } finally {
