@@ -102,11 +102,7 @@ export class AcumaticaData {
         keysOf: (body) => (body.CustomerID ? [body.CustomerID.toUpperCase()] : []),
         baseIndices: (key) => {
           const i = customerIndex(key);
-          if (i === undefined) return [];
-          return seed.invoicesOfCustomer(i).flatMap((k) => {
-            const m = seed.paymentOfInvoice(k);
-            return m === undefined ? [] : [m];
-          });
+          return i === undefined ? [] : seed.paymentsOfCustomer(i);
         },
       },
     });

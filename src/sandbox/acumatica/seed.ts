@@ -21,10 +21,12 @@
 import { Faker, en } from '@faker-js/faker';
 import { formatAcumaticaDateTime } from '../../systems/acumatica/timestamps.ts';
 import type { PlainCustom } from '../../systems/acumatica/values.ts';
+import { CONTACT_LAG_MS, DAY, INVOICE_LAG_MS, scaleCounts, SeedLayout, type SeedSize } from '../common/seed-layout.ts';
+import { companyNameAt, drawNamePools, personNameAt, slug, type NamePools } from '../common/seed-names.ts';
 import { SeededRandom, type Seed } from '../common/seeded-random.ts';
 import type { BaseRecords, StoredRecord } from './entity-store.ts';
 
-export type SeedSize = 'empty' | 'small' | 'medium' | 'large' | 'huge';
+export type { SeedSize };
 
 export interface SeedCounts {
   customers: number;
@@ -38,9 +40,7 @@ const SMALL: SeedCounts = { customers: 20, contacts: 40, invoices: 50, payments:
 const HUGE: SeedCounts = { customers: 150_000, contacts: 300_000, invoices: 340_000, payments: 210_000 };
 
 export function seedCounts(size: SeedSize): SeedCounts {
-  if (size === 'huge') return { ...HUGE };
-  const m = { empty: 0, small: 1, medium: 10, large: 100 }[size];
-  return { customers: SMALL.customers * m, contacts: SMALL.contacts * m, invoices: SMALL.invoices * m, payments: SMALL.payments * m };
+  return scaleCounts(size, SMALL, HUGE);
 }
 
 // ---------------------------------------------------------------- stored bodies (the plain form, without id and times)
@@ -212,17 +212,6 @@ export const CURRENCIES: readonly Currency[] = [
 export const TERMS: Readonly<Record<string, number>> = { COD: 0, NET15: 15, NET30: 30, NET45: 45 };
 const TERM_CHOICES = ['COD', 'NET15', 'NET30', 'NET30', 'NET45'];
 
-// ---------------------------------------------------------------- time layout
-
-const SECOND = 1_000;
-const DAY = 86_400_000;
-/** Base records are created over 700 days ending 30 days before the seed instant. */
-const SPAN_SECONDS = 700 * 86_400 - 7_919;
-const END_GAP_MS = 30 * DAY;
-const CONTACT_LAG_MS = DAY;
-const INVOICE_LAG_MS = 12 * DAY;
-const PAYMENT_DELAY_MS = 10 * DAY;
-
 export const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** A date-only field: midnight UTC of the day of `ms` (§2: date fields carry midnight). */
@@ -230,45 +219,15 @@ export function dateOnly(ms: number): string {
   return formatAcumaticaDateTime(Math.floor(ms / DAY) * DAY, 0);
 }
 
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '')
-    .slice(0, 24);
-}
-
-function unique(values: string[], key: (v: string) => string = (v) => v): string[] {
-  const seen = new Set<string>();
-  return values.filter((value) => {
-    const k = key(value);
-    if (k === '' || seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-interface Pools {
-  companies: string[];
-  firstNames: string[];
-  lastNames: string[];
-  streets: string[];
-  cities: Array<{ city: string; state: string; zip: string }>;
-  titles: string[];
+interface Pools extends NamePools {
   products: Array<{ id: string; description: string; price: number; uom: string }>;
 }
 
 function buildPools(seed: Seed): Pools {
   const faker = new Faker({ locale: [en] });
   faker.seed(Array.from(`acumatica/${seed}`).map((ch) => ch.charCodeAt(0)));
-  const many = (n: number, make: () => string) => Array.from({ length: n }, make);
   return {
-    companies: unique(many(600, () => faker.company.name()), slug),
-    firstNames: unique(many(400, () => faker.person.firstName()), slug),
-    lastNames: unique(many(400, () => faker.person.lastName()), slug),
-    streets: many(200, () => faker.location.streetAddress()),
-    cities: Array.from({ length: 120 }, () => ({ city: faker.location.city(), state: faker.location.state({ abbreviated: true }), zip: faker.location.zipCode('#####') })),
-    titles: unique(many(60, () => faker.person.jobTitle())),
+    ...drawNamePools(faker, { abbreviatedStates: true }),
     products: Array.from({ length: 40 }, (_, n) => ({
       id: `${slug(faker.commerce.product()).toUpperCase().slice(0, 10)}${String(n + 1).padStart(2, '0')}`,
       description: faker.commerce.productName(),
@@ -281,9 +240,6 @@ function buildPools(seed: Seed): Pools {
 const TLDS = ['com', 'com', 'io', 'co', 'net', 'org'];
 const FREE_MAIL = ['gmail.com', 'yahoo.com', 'outlook.com'];
 const PAYMENT_METHODS = ['CHECK', 'WIRE', 'CASH', 'CREDITCARD', 'ACH'];
-/** Contacts per customer in each block of four customers (two on average). */
-const BLOCK_CONTACTS = [1, 3, 2, 2];
-const BLOCK_START = [0, 1, 4, 6];
 
 interface InvoiceCore {
   body: Omit<InvoiceBody, 'Status' | 'Balance' | 'PaymentTotal'>;
@@ -298,84 +254,42 @@ export interface SeedOptions {
 }
 
 /** The seeded tenant, record by record. */
-export class AcumaticaSeed {
+export class AcumaticaSeed extends SeedLayout {
   readonly counts: SeedCounts;
   readonly guids: GuidScheme;
   private readonly pools: Pools;
-  private readonly startMs: number;
 
   constructor(private readonly options: SeedOptions) {
-    this.counts = seedCounts(options.size);
+    const counts = seedCounts(options.size);
+    super({ ...counts, persons: counts.contacts }, options.anchorMs);
+    this.counts = counts;
     this.guids = new GuidScheme(options.seed);
     this.pools = buildPools(options.seed);
-    this.startMs = Math.floor((options.anchorMs - END_GAP_MS - SPAN_SECONDS * SECOND) / SECOND) * SECOND;
   }
 
   private rng(kind: string, index: number): SeededRandom {
     return new SeededRandom(`acumatica/${this.options.seed}/${kind}/${index}`);
   }
 
-  /** Evenly over the span, whole seconds, never decreasing with `index`. */
-  private spread(index: number, count: number): number {
-    return this.startMs + Math.floor((index * SPAN_SECONDS) / Math.max(1, count)) * SECOND;
-  }
-
-  // ------------------------------------------------------------ relations (both ways, O(1))
+  // ------------------------------------------------------------ relations (the layout's persons are contacts here)
 
   customerOfContact(j: number): number {
-    const block = Math.floor(j / 8);
-    const r = j % 8;
-    return block * 4 + (r === 0 ? 0 : r <= 3 ? 1 : r <= 5 ? 2 : 3);
+    return this.customerOfPerson(j);
   }
 
   contactsOfCustomer(i: number): number[] {
-    const block = Math.floor(i / 4);
-    const r = i % 4;
-    const first = block * 8 + BLOCK_START[r]!;
-    return Array.from({ length: BLOCK_CONTACTS[r]! }, (_, n) => first + n).filter((j) => j < this.counts.contacts);
-  }
-
-  customerOfInvoice(k: number): number {
-    return Math.floor((k * this.counts.customers) / this.counts.invoices);
-  }
-
-  invoicesOfCustomer(i: number): number[] {
-    const { customers, invoices } = this.counts;
-    if (customers === 0) return [];
-    const from = Math.ceil((i * invoices) / customers);
-    const to = Math.min(invoices, Math.ceil(((i + 1) * invoices) / customers));
-    return Array.from({ length: Math.max(0, to - from) }, (_, n) => from + n);
-  }
-
-  invoiceOfPayment(m: number): number {
-    return Math.floor((m * this.counts.invoices) / this.counts.payments);
-  }
-
-  paymentOfInvoice(k: number): number | undefined {
-    const { invoices, payments } = this.counts;
-    if (payments === 0) return undefined;
-    const m = Math.ceil((k * payments) / invoices);
-    return m < payments && this.invoiceOfPayment(m) === k ? m : undefined;
+    return this.personsOfCustomer(i);
   }
 
   // ------------------------------------------------------------ customers
 
-  customerCreatedMs(i: number): number {
-    return this.spread(i, this.counts.customers);
-  }
-
   private companyName(i: number): string {
-    const pool = this.pools.companies;
-    const round = Math.floor(i / pool.length);
-    // 7919 is prime and larger than the pool, so this visits every name once per round.
-    const name = pool[(i * 7919) % pool.length]!;
+    const { name, round } = companyNameAt(this.pools.companies, i);
     return round > 0 ? `${name} (${round + 1})` : name;
   }
 
   private domainOf(i: number): string {
-    const pool = this.pools.companies;
-    const round = Math.floor(i / pool.length);
-    const name = pool[(i * 7919) % pool.length]!;
+    const { name, round } = companyNameAt(this.pools.companies, i);
     return `${slug(name) || 'company'}${round > 0 ? `-${round + 1}` : ''}.${this.rng('domain', i).pick(TLDS)}`;
   }
 
@@ -461,8 +375,7 @@ export class AcumaticaSeed {
   // ------------------------------------------------------------ contacts
 
   private contactPerson(j: number): { first: string; last: string; email: string } {
-    const first = this.pools.firstNames[(j * 31) % this.pools.firstNames.length]!;
-    const last = this.pools.lastNames[(j * 17 + Math.floor(j / this.pools.lastNames.length)) % this.pools.lastNames.length]!;
+    const { first, last } = personNameAt(this.pools, j);
     const customer = this.customerOfContact(j);
     const domain = this.websiteDomain(customer) || this.rng('contact-mail', j).pick(FREE_MAIL);
     const local = `${slug(first)}.${slug(last)}${j >= this.pools.firstNames.length ? j : ''}`;
@@ -470,7 +383,7 @@ export class AcumaticaSeed {
   }
 
   contactCreatedMs(j: number): number {
-    return this.customerCreatedMs(this.customerOfContact(j));
+    return this.personCreatedMs(j);
   }
 
   contact(j: number): StoredRecord<ContactBody> {
@@ -491,7 +404,7 @@ export class AcumaticaSeed {
         LastName: person.last,
         Email: person.email,
         Phone1: `+1 ${random.int(200, 989)}-555-${String(random.int(0, 9999)).padStart(4, '0')}`,
-        JobTitle: random.pick(this.pools.titles),
+        JobTitle: random.pick(this.pools.jobTitles),
         CompanyName: this.companyName(customer),
         BusinessAccount: customerIdOf(customer),
         Active: true,
@@ -504,10 +417,6 @@ export class AcumaticaSeed {
   }
 
   // ------------------------------------------------------------ sales invoices
-
-  invoiceCreatedMs(k: number): number {
-    return this.spread(k, this.counts.invoices);
-  }
 
   private invoiceCore(k: number): InvoiceCore {
     const random = this.rng('invoice', k);
@@ -582,10 +491,6 @@ export class AcumaticaSeed {
   }
 
   // ------------------------------------------------------------ payments
-
-  paymentCreatedMs(m: number): number {
-    return this.invoiceCreatedMs(this.invoiceOfPayment(m)) + PAYMENT_DELAY_MS;
-  }
 
   /** A payment seeded against an unreleased or voided invoice stays unapplied (Open, its amount available). */
   payment(m: number): StoredRecord<PaymentBody> {

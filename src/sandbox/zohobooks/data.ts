@@ -89,11 +89,7 @@ export class ZohoBooksData {
         keysOf: (r: StoredRecord<PaymentBody>) => [r.body.customer_id],
         baseIndices: (customerId: string) => {
           const i = baseIndex('contacts', customerId);
-          if (i === undefined) return [];
-          return seed.invoicesOfCustomer(i).flatMap((k) => {
-            const m = seed.paymentOfInvoice(k);
-            return m === undefined ? [] : [m];
-          });
+          return i === undefined ? [] : seed.paymentsOfCustomer(i);
         },
       },
     });

@@ -18,10 +18,12 @@
 import { Faker, en } from '@faker-js/faker';
 import { formatZohoDate } from '../../systems/zohobooks/timestamps.ts';
 import type { Address, CustomField, LineItem, PaymentApplication } from '../../systems/zohobooks/schemas.ts';
+import { CONTACT_LAG_MS, DAY, INVOICE_LAG_MS, scaleCounts, SeedLayout, type SeedSize } from '../common/seed-layout.ts';
+import { companyNameAt, drawNamePools, personNameAt, slug, type NamePools } from '../common/seed-names.ts';
 import { SeededRandom, type Seed } from '../common/seeded-random.ts';
 import type { BaseRecords, StoredRecord } from './virtual-collection.ts';
 
-export type SeedSize = 'empty' | 'small' | 'medium' | 'large' | 'huge';
+export type { SeedSize };
 
 export interface SeedCounts {
   customers: number;
@@ -35,14 +37,7 @@ const SMALL: SeedCounts = { customers: 20, contactPersons: 40, invoices: 50, pay
 const HUGE: SeedCounts = { customers: 150_000, contactPersons: 300_000, invoices: 340_000, payments: 210_000 };
 
 export function seedCounts(size: SeedSize): SeedCounts {
-  if (size === 'huge') return { ...HUGE };
-  const m = { empty: 0, small: 1, medium: 10, large: 100 }[size];
-  return {
-    customers: SMALL.customers * m,
-    contactPersons: SMALL.contactPersons * m,
-    invoices: SMALL.invoices * m,
-    payments: SMALL.payments * m,
-  };
+  return scaleCounts(size, SMALL, HUGE);
 }
 
 // ---------------------------------------------------------------- record bodies (what the data plane stores)
@@ -179,17 +174,6 @@ const CURRENCIES: ReadonlyArray<Omit<Currency, 'id'>> = [
   { code: 'AUD', symbol: 'A$', rate: 0.66 },
 ];
 
-// ---------------------------------------------------------------- time layout
-
-const SECOND = 1_000;
-const DAY = 86_400_000;
-/** Base records are created over 700 days ending 30 days before the seed instant. */
-const SPAN_SECONDS = 700 * 86_400 - 7_919;
-const END_GAP_MS = 30 * DAY;
-const CONTACT_LAG_MS = DAY;
-const INVOICE_LAG_MS = 12 * DAY;
-const PAYMENT_DELAY_MS = 10 * DAY;
-
 const TERMS: ReadonlyArray<[number, string]> = [
   [0, 'Due on Receipt'],
   [15, 'Net 15'],
@@ -204,45 +188,15 @@ export function termsLabel(days: number): string {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '')
-    .slice(0, 24);
-}
-
-function unique(values: string[], key: (v: string) => string = (v) => v): string[] {
-  const seen = new Set<string>();
-  return values.filter((value) => {
-    const k = key(value);
-    if (k === '' || seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-interface Pools {
-  companies: string[];
-  firstNames: string[];
-  lastNames: string[];
-  streets: string[];
-  cities: Array<{ city: string; state: string; zip: string }>;
-  designations: string[];
+interface Pools extends NamePools {
   products: Array<{ name: string; description: string; rate: number; unit: string }>;
 }
 
 function buildPools(seed: Seed): Pools {
   const faker = new Faker({ locale: [en] });
   faker.seed(Array.from(`zohobooks/${seed}`).map((ch) => ch.charCodeAt(0)));
-  const many = (n: number, make: () => string) => Array.from({ length: n }, make);
   return {
-    companies: unique(many(600, () => faker.company.name()), slug),
-    firstNames: unique(many(400, () => faker.person.firstName()), slug),
-    lastNames: unique(many(400, () => faker.person.lastName()), slug),
-    streets: many(200, () => faker.location.streetAddress()),
-    cities: Array.from({ length: 120 }, () => ({ city: faker.location.city(), state: faker.location.state(), zip: faker.location.zipCode('#####') })),
-    designations: unique(many(60, () => faker.person.jobTitle())),
+    ...drawNamePools(faker, { abbreviatedStates: false }),
     products: Array.from({ length: 40 }, () => ({
       name: faker.commerce.productName(),
       description: faker.commerce.productDescription().slice(0, 120),
@@ -257,9 +211,6 @@ const PAYMENT_MODES = ['cash', 'check', 'banktransfer', 'creditcard', 'bankremit
 const TLDS = ['com', 'com', 'io', 'co', 'net', 'org'];
 const FREE_MAIL = ['gmail.com', 'yahoo.com', 'outlook.com'];
 
-/** Persons per customer in each block of four customers (two on average). */
-const BLOCK_PERSONS = [1, 3, 2, 2];
-const BLOCK_START = [0, 1, 4, 6];
 
 interface InvoiceCore {
   body: Omit<InvoiceBody, 'status' | 'payment_made' | 'balance'>;
@@ -275,23 +226,23 @@ export interface SeedOptions {
 }
 
 /** The seeded organization, record by record. */
-export class ZohoSeed {
+export class ZohoSeed extends SeedLayout {
   readonly counts: SeedCounts;
   readonly ids: IdScheme;
   readonly organizationId: string;
   readonly currencies: Currency[];
   readonly depositAccount: { id: string; name: string };
   private readonly pools: Pools;
-  private readonly startMs: number;
 
   constructor(private readonly options: SeedOptions) {
-    this.counts = seedCounts(options.size);
+    const counts = seedCounts(options.size);
+    super({ ...counts, persons: counts.contactPersons }, options.anchorMs);
+    this.counts = counts;
     this.ids = new IdScheme(options.seed);
     this.organizationId = String(new SeededRandom(`zohobooks/${options.seed}/organization`).int(700_000_000, 799_999_999));
     this.currencies = CURRENCIES.map((currency, i) => ({ ...currency, id: this.ids.id(KIND_CODES.currencies, i + 1) }));
     this.depositAccount = { id: this.ids.id(KIND_CODES.accounts, 1), name: 'Undeposited Funds' };
     this.pools = buildPools(options.seed);
-    this.startMs = Math.floor((options.anchorMs - END_GAP_MS - SPAN_SECONDS * SECOND) / SECOND) * SECOND;
   }
 
   private rng(kind: string, index: number): SeededRandom {
@@ -310,61 +261,15 @@ export class ZohoSeed {
     return this.currencies.find((c) => c.id === id);
   }
 
-  /** Evenly over the span, whole seconds, never decreasing with `index`. */
-  private spread(index: number, count: number): number {
-    return this.startMs + Math.floor((index * SPAN_SECONDS) / Math.max(1, count)) * SECOND;
-  }
-
-  // ------------------------------------------------------------ relations (both ways, O(1))
-
-  customerOfPerson(j: number): number {
-    const block = Math.floor(j / 8);
-    const r = j % 8;
-    const within = r === 0 ? 0 : r <= 3 ? 1 : r <= 5 ? 2 : 3;
-    return block * 4 + within;
-  }
-
-  personsOfCustomer(i: number): number[] {
-    const block = Math.floor(i / 4);
-    const r = i % 4;
-    const first = block * 8 + BLOCK_START[r]!;
-    return Array.from({ length: BLOCK_PERSONS[r]! }, (_, n) => first + n).filter((j) => j < this.counts.contactPersons);
-  }
-
-  customerOfInvoice(k: number): number {
-    return Math.floor((k * this.counts.customers) / this.counts.invoices);
-  }
-
-  invoicesOfCustomer(i: number): number[] {
-    const { customers, invoices } = this.counts;
-    if (customers === 0) return [];
-    const from = Math.ceil((i * invoices) / customers);
-    const to = Math.min(invoices, Math.ceil(((i + 1) * invoices) / customers));
-    return Array.from({ length: Math.max(0, to - from) }, (_, n) => from + n);
-  }
-
-  invoiceOfPayment(m: number): number {
-    return Math.floor((m * this.counts.invoices) / this.counts.payments);
-  }
-
-  paymentOfInvoice(k: number): number | undefined {
-    const { invoices, payments } = this.counts;
-    if (payments === 0) return undefined;
-    const m = Math.ceil((k * payments) / invoices);
-    return m < payments && this.invoiceOfPayment(m) === k ? m : undefined;
-  }
-
   // ------------------------------------------------------------ customers
 
+  /** Zoho calls customers contacts. */
   contactCreatedMs(i: number): number {
-    return this.spread(i, this.counts.customers);
+    return this.customerCreatedMs(i);
   }
 
   private companyName(i: number): { name: string; round: number } {
-    const pool = this.pools.companies;
-    const round = Math.floor(i / pool.length);
-    // 7919 is prime and larger than the pool, so this visits every name once per round.
-    return { name: pool[(i * 7919) % pool.length]!, round };
+    return companyNameAt(this.pools.companies, i);
   }
 
   private domainOf(i: number, random: SeededRandom): string {
@@ -428,15 +333,10 @@ export class ZohoSeed {
 
   // ------------------------------------------------------------ contact persons
 
-  personCreatedMs(j: number): number {
-    return this.contactCreatedMs(this.customerOfPerson(j));
-  }
-
   person(j: number): StoredRecord<ContactPersonBody> {
     const random = this.rng('person', j);
     const customer = this.customerOfPerson(j);
-    const first = this.pools.firstNames[(j * 31) % this.pools.firstNames.length]!;
-    const last = this.pools.lastNames[(j * 17 + Math.floor(j / this.pools.lastNames.length)) % this.pools.lastNames.length]!;
+    const { first, last } = personNameAt(this.pools, j);
     const domain = this.websiteDomain(customer) || random.pick(FREE_MAIL);
     const local = `${slug(first)}.${slug(last)}${j >= this.pools.firstNames.length ? j : ''}`;
     const phone = () => `+1 ${random.int(200, 989)}-555-${String(random.int(0, 9999)).padStart(4, '0')}`;
@@ -454,7 +354,7 @@ export class ZohoSeed {
         email: `${local}@${domain}`,
         phone: phone(),
         mobile: random.chance(0.5) ? phone() : '',
-        designation: random.pick(this.pools.designations),
+        designation: random.pick(this.pools.jobTitles),
         department: random.pick(DEPARTMENTS),
         skype: '',
         is_primary_contact: this.personsOfCustomer(customer)[0] === j,
@@ -464,10 +364,6 @@ export class ZohoSeed {
   }
 
   // ------------------------------------------------------------ invoices
-
-  invoiceCreatedMs(k: number): number {
-    return this.spread(k, this.counts.invoices);
-  }
 
   invoiceModifiedMs(k: number): number {
     return this.invoiceCreatedMs(k) + INVOICE_LAG_MS;
@@ -560,10 +456,6 @@ export class ZohoSeed {
   }
 
   // ------------------------------------------------------------ customer payments
-
-  paymentCreatedMs(m: number): number {
-    return this.invoiceCreatedMs(this.invoiceOfPayment(m)) + PAYMENT_DELAY_MS;
-  }
 
   /** A payment seeded against a draft or void invoice is left unapplied (credit on the customer). */
   payment(m: number): StoredRecord<PaymentBody> {

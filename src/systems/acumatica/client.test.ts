@@ -9,9 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OffsetClock, VirtualClock, type AdvanceableClock } from '../../core/clock.ts';
-import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
+import { isConnectorError } from '../../core/errors.ts';
 import { AcumaticaAdmin } from '../../sandbox/acumatica/admin-client.ts';
 import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../../sandbox/index.ts';
+import { drain, rejection } from '../test-outcomes.ts';
 import { AcumaticaClient, type AcumaticaClientOptions, type ModifiedRecord } from './client.ts';
 import { testAcumaticaConnection } from './connection-test.ts';
 import { AcumaticaCredentialRegistry } from './oauth.ts';
@@ -35,25 +36,6 @@ async function startFixture(options: StartSandboxOptions & { clock?: Advanceable
     // A fresh credential registry and governor per client, so tests don't share state through the process-wide ones.
     client: (extra = {}) => new AcumaticaClient({ connection: sandbox.systems.acumatica, clock, credentialRegistry: new AcumaticaCredentialRegistry(), ...extra }),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isConnectorError(error), `expected a ConnectorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-async function drain<T>(iterable: AsyncIterable<T>, onEach?: (item: T, index: number) => Promise<void> | void): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    await onEach?.(item, items.length);
-    items.push(item);
-  }
-  return items;
 }
 
 /** Nothing yielded twice for the same version, and modification times never go backwards. */

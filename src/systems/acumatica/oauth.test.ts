@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../../core/clock.ts';
-import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
 import { AcumaticaAdmin } from '../../sandbox/acumatica/admin-client.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
+import { drain, rejection } from '../test-outcomes.ts';
 import { AcumaticaClient, type AcumaticaClientOptions } from './client.ts';
 import type { AcumaticaConnectionInput } from './connection.ts';
 import { AcumaticaCredentialRegistry, buildAuthorizationUrl, exchangeAuthorizationCode, passwordGrant, pkcePair, type AcumaticaOAuthCredentials } from './oauth.ts';
@@ -34,25 +34,6 @@ async function startFixture(): Promise<Fixture> {
     registry,
     client: (extra = {}) => new AcumaticaClient({ connection: sandbox.systems.acumatica, clock, credentialRegistry: registry, ...extra }),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isConnectorError(error), `expected a ConnectorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-async function drain<T>(iterable: AsyncIterable<T>, onEach?: (item: T, index: number) => Promise<void> | void): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    await onEach?.(item, items.length);
-    items.push(item);
-  }
-  return items;
 }
 
 /** A raw token request, as any client would send it. */

@@ -24,12 +24,13 @@
 import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { ConnectorError } from '../../core/errors.ts';
-import { fullJitterDelay } from '../../http/backoff.ts';
 import { singleFlight, type CredentialSource } from '../../http/credentials.ts';
-import { classifyNetworkFailure } from '../../http/system-definition.ts';
+import { requestOAuthToken, type TokenEndpoint, type TokenRequestOptions } from '../../http/oauth-token-request.ts';
 import { DEFAULT_SCOPE } from './limits.ts';
 import { AUTHORIZE_PATH, TOKEN_PATH } from './paths.ts';
 import { TokenErrorBody, TokenResponse } from './schemas.ts';
+
+export type { TokenRequestOptions };
 
 const IDENTITY = 'Acumatica identity server';
 
@@ -40,14 +41,6 @@ export interface AcumaticaClientApp {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-}
-
-export interface TokenRequestOptions {
-  clock?: Clock;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Attempts for network failures and 5xx; refusals are never retried. */
-  maxAttempts?: number;
 }
 
 export interface AcumaticaTokenGrant {
@@ -118,68 +111,29 @@ function tokenRefusal(grant: Grant, error: string, status: number): ConnectorErr
  * answer was lost may already have rotated the token; retrying it then gets
  * `invalid_grant`, which the credential handles like a revoked token.
  */
-async function requestToken(baseUrl: string, grant: Grant, params: Record<string, string>, options: TokenRequestOptions): Promise<TokenResponse> {
-  const clock = options.clock ?? systemClock;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const request = { method: 'POST' as const, path: TOKEN_PATH };
-  let lastError: ConnectorError | undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await clock.sleep(fullJitterDelay({ baseDelayMs: 500, maxDelayMs: 5_000 }, attempt - 1));
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${baseUrl.replace(/\/+$/, '')}${TOKEN_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ ...params, grant_type: grant }).toString(),
-        signal: timeout,
-      });
-      text = await response.text();
-    } catch (error) {
-      lastError = classifyNetworkFailure(IDENTITY, { type: 'network', error, timedOut: timeout.aborted }, request);
-      lastError.details.uncertain = false;
-      continue;
-    }
-    if (response.status >= 500) {
-      lastError = new ConnectorError({
-        kind: 'transient',
-        code: 'acumatica.identity_unavailable',
-        message: `${IDENTITY} answered ${response.status} to the token request`,
-        details: { status: response.status },
-      });
-      continue;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Never quote the body: it may hold a token.
-      throw new ConnectorError({
-        kind: response.status === 404 ? 'config' : 'system',
-        code: response.status === 404 ? 'acumatica.no_identity_server' : 'acumatica.unexpected_token_response',
-        message:
-          response.status === 404
-            ? `${IDENTITY} was not found at the instance URL (${TOKEN_PATH} answered 404): check baseUrl, including the instance name`
-            : `${IDENTITY} answered ${response.status} to the token request with a body that is not JSON (${text.length} characters)`,
-        details: { status: response.status },
-      });
-    }
-    const refusal = TokenErrorBody.safeParse(json);
-    if (refusal.success && response.status >= 400) throw tokenRefusal(grant, refusal.data.error, response.status);
-    const parsed = TokenResponse.safeParse(json);
-    if (!parsed.success || response.status >= 400) {
-      const issue = parsed.success ? undefined : parsed.error.issues[0];
-      throw new ConnectorError({
-        kind: 'system',
-        code: 'acumatica.unexpected_token_response',
-        message: `${IDENTITY} answered ${response.status} to the token request with a body we did not expect${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}`,
-        details: { status: response.status },
-      });
-    }
-    return parsed.data;
-  }
-  throw lastError!;
+function requestToken(baseUrl: string, grant: Grant, params: Record<string, string>, options: TokenRequestOptions): Promise<TokenResponse> {
+  const endpoint: TokenEndpoint<TokenResponse> = {
+    server: IDENTITY,
+    url: `${baseUrl.replace(/\/+$/, '')}${TOKEN_PATH}`,
+    path: TOKEN_PATH,
+    defaultTimeoutMs: 60_000,
+    tokenResponse: TokenResponse,
+    errorBody: TokenErrorBody,
+    refusalsWithOkStatus: false,
+    codes: { unavailable: 'acumatica.identity_unavailable', unexpected: 'acumatica.unexpected_token_response' },
+    refusal: (error, status) => tokenRefusal(grant, error, status),
+    // A 404 that is not JSON is the instance's own "not found" page: the URL misses the identity server.
+    notJson: (status) =>
+      status === 404
+        ? new ConnectorError({
+            kind: 'config',
+            code: 'acumatica.no_identity_server',
+            message: `${IDENTITY} was not found at the instance URL (${TOKEN_PATH} answered 404): check baseUrl, including the instance name`,
+            details: { status },
+          })
+        : undefined,
+  };
+  return requestOAuthToken(endpoint, { ...params, grant_type: grant }, options);
 }
 
 function grantFrom(response: TokenResponse, now: number): AcumaticaTokenGrant {

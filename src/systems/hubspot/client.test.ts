@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { VirtualClock } from '../../core/clock.ts';
-import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
+import type { ConnectorError } from '../../core/errors.ts';
 import { HubSpotAdmin } from '../../sandbox/hubspot/admin-client.ts';
 import { startSandbox, type RunningSandbox } from '../../sandbox/index.ts';
+import { rejection } from '../test-outcomes.ts';
 import { detectWriteCapabilities } from './capabilities.ts';
 import { HubSpotClient, type HubSpotClientOptions } from './client.ts';
 import type { HubSpotTier } from './object-types.ts';
@@ -33,16 +34,6 @@ async function startFixture(tier: HubSpotTier = 'professional', client: Partial<
     client: new HubSpotClient({ ...sandbox.systems.hubspot, tier, clock, ...client }),
     admin: new HubSpotAdmin(`${sandbox.adminUrl}/hubspot`),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isConnectorError(error), `expected a ConnectorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 const COMPANIES = 1_000;

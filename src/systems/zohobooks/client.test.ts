@@ -6,49 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VirtualClock } from '../../core/clock.ts';
-import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
-import { ZohoBooksAdmin } from '../../sandbox/zohobooks/admin-client.ts';
-import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../../sandbox/index.ts';
-import { ZohoBooksClient, type ModifiedRecord, type ZohoBooksClientOptions } from './client.ts';
+import type { ConnectorError } from '../../core/errors.ts';
+import type { StartSandboxOptions } from '../../sandbox/index.ts';
+import { drain, rejection } from '../test-outcomes.ts';
+import type { ModifiedRecord, ZohoBooksClient } from './client.ts';
+import { startZohoFixture, type Fixture } from './test-fixture.ts';
 import { parseZohoTimestamp } from './timestamps.ts';
 
-interface Fixture {
-  sandbox: RunningSandbox;
-  clock: VirtualClock;
-  admin: ZohoBooksAdmin;
-  client(options?: Partial<ZohoBooksClientOptions>): ZohoBooksClient;
-}
-
-async function startFixture(options: StartSandboxOptions = {}): Promise<Fixture> {
-  const clock = new VirtualClock();
-  const sandbox = await startSandbox({ port: 0, seed: 5, size: 'small', clock, ...options });
-  return {
-    sandbox,
-    clock,
-    admin: new ZohoBooksAdmin(`${sandbox.adminUrl}/zohobooks`),
-    client: (extra = {}) => new ZohoBooksClient({ connection: sandbox.systems.zohobooks, clock, ...extra }),
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isConnectorError(error), `expected a ConnectorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-async function drain<T>(iterable: AsyncIterable<T>, onEach?: (item: T, index: number) => Promise<void> | void): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    await onEach?.(item, items.length);
-    items.push(item);
-  }
-  return items;
-}
+const startFixture = (options: StartSandboxOptions = {}) => startZohoFixture({ seed: 5, size: 'small' }, options);
 
 /** Nothing yielded twice for the same version, and modification times never go backwards. */
 function assertWellFormed(records: Array<ModifiedRecord<unknown>>): void {

@@ -5,50 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VirtualClock } from '../../core/clock.ts';
-import { isConnectorError, type ConnectorError } from '../../core/errors.ts';
-import { ZohoBooksAdmin } from '../../sandbox/zohobooks/admin-client.ts';
-import { startSandbox, type RunningSandbox, type StartSandboxOptions } from '../../sandbox/index.ts';
-import { ZohoBooksClient, type ZohoBooksClientOptions } from './client.ts';
+import type { StartSandboxOptions } from '../../sandbox/index.ts';
+import { drain, rejection } from '../test-outcomes.ts';
+import { ZohoBooksClient } from './client.ts';
 import { buildAuthorizationUrl, exchangeAuthorizationCode } from './oauth.ts';
 import { SYNC_READ_SCOPES } from './scopes.ts';
+import { startZohoFixture, type Fixture } from './test-fixture.ts';
 
-interface Fixture {
-  sandbox: RunningSandbox;
-  clock: VirtualClock;
-  admin: ZohoBooksAdmin;
-  client(options?: Partial<ZohoBooksClientOptions>): ZohoBooksClient;
-}
-
-async function startFixture(options: StartSandboxOptions = {}): Promise<Fixture> {
-  const clock = new VirtualClock();
-  const sandbox = await startSandbox({ port: 0, seed: 11, size: 'medium', clock, ...options });
-  return {
-    sandbox,
-    clock,
-    admin: new ZohoBooksAdmin(`${sandbox.adminUrl}/zohobooks`),
-    client: (extra = {}) => new ZohoBooksClient({ connection: sandbox.systems.zohobooks, clock, ...extra }),
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isConnectorError(error), `expected a ConnectorError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-async function drain<T>(iterable: AsyncIterable<T>, onEach?: (item: T, index: number) => Promise<void> | void): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) {
-    await onEach?.(item, items.length);
-    items.push(item);
-  }
-  return items;
-}
+const startFixture = (options: StartSandboxOptions = {}) => startZohoFixture({ seed: 11, size: 'medium' }, options);
 
 /** The consent page's form, submitted the way a browser would. */
 async function consent(authorizeUrl: string, decision: 'approve' | 'deny'): Promise<URL> {

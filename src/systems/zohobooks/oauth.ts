@@ -8,9 +8,8 @@
  */
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { ConnectorError } from '../../core/errors.ts';
-import { fullJitterDelay } from '../../http/backoff.ts';
 import { singleFlight, type CredentialSource } from '../../http/credentials.ts';
-import { classifyNetworkFailure } from '../../http/system-definition.ts';
+import { requestOAuthToken, type TokenEndpoint, type TokenRequestOptions } from '../../http/oauth-token-request.ts';
 import { TOKEN_ERRORS } from './error-codes.ts';
 import { TokenErrorBody, TokenResponse } from './schemas.ts';
 
@@ -34,13 +33,7 @@ export interface ZohoClientCredentials {
   clientSecret: string;
 }
 
-export interface TokenRequestOptions {
-  clock?: Clock;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Attempts for network failures and 5xx; refusals are never retried. */
-  maxAttempts?: number;
-}
+export type { TokenRequestOptions };
 
 const ACCOUNTS = 'Zoho Accounts';
 const TOKEN_PATH = '/oauth/v2/token';
@@ -96,66 +89,19 @@ function tokenRefusal(grant: Grant, error: string, status: number): ConnectorErr
  * on network failures and 5xx. Zoho reports refusals as `{"error": ...}`,
  * with a 200 or a 400 (§2 UNCERTAIN), so both are read the same way.
  */
-async function requestToken(accountsUrl: string, grant: Grant, params: Record<string, string>, options: TokenRequestOptions): Promise<TokenResponse> {
-  const clock = options.clock ?? systemClock;
-  const maxAttempts = options.maxAttempts ?? 3;
-  const request = { method: 'POST' as const, path: TOKEN_PATH };
-  let lastError: ConnectorError | undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await clock.sleep(fullJitterDelay({ baseDelayMs: 500, maxDelayMs: 5_000 }, attempt - 1));
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${accountsUrl.replace(/\/+$/, '')}${TOKEN_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ ...params, grant_type: grant }).toString(),
-        signal: timeout,
-      });
-      text = await response.text();
-    } catch (error) {
-      lastError = classifyNetworkFailure(ACCOUNTS, { type: 'network', error, timedOut: timeout.aborted }, request);
-      // A token request changes nothing that a retry could double.
-      lastError.details.uncertain = false;
-      continue;
-    }
-    if (response.status >= 500) {
-      lastError = new ConnectorError({
-        kind: 'transient',
-        code: 'zohobooks.accounts_unavailable',
-        message: `${ACCOUNTS} answered ${response.status} to the token request`,
-        details: { status: response.status },
-      });
-      continue;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Never quote the body: it may hold a token.
-      throw new ConnectorError({
-        kind: 'system',
-        code: 'zohobooks.unexpected_token_response',
-        message: `${ACCOUNTS} answered ${response.status} to the token request with a body that is not JSON (${text.length} characters)`,
-        details: { status: response.status },
-      });
-    }
-    const refusal = TokenErrorBody.safeParse(json);
-    if (refusal.success) throw tokenRefusal(grant, refusal.data.error, response.status);
-    const parsed = TokenResponse.safeParse(json);
-    if (!parsed.success || response.status >= 400) {
-      const issue = parsed.success ? undefined : parsed.error.issues[0];
-      throw new ConnectorError({
-        kind: 'system',
-        code: 'zohobooks.unexpected_token_response',
-        message: `${ACCOUNTS} answered ${response.status} to the token request with a body we did not expect${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}`,
-        details: { status: response.status },
-      });
-    }
-    return parsed.data;
-  }
-  throw lastError!;
+function requestToken(accountsUrl: string, grant: Grant, params: Record<string, string>, options: TokenRequestOptions): Promise<TokenResponse> {
+  const endpoint: TokenEndpoint<TokenResponse> = {
+    server: ACCOUNTS,
+    url: `${accountsUrl.replace(/\/+$/, '')}${TOKEN_PATH}`,
+    path: TOKEN_PATH,
+    defaultTimeoutMs: 30_000,
+    tokenResponse: TokenResponse,
+    errorBody: TokenErrorBody,
+    refusalsWithOkStatus: true,
+    codes: { unavailable: 'zohobooks.accounts_unavailable', unexpected: 'zohobooks.unexpected_token_response' },
+    refusal: (error, status) => tokenRefusal(grant, error, status),
+  };
+  return requestOAuthToken(endpoint, { ...params, grant_type: grant }, options);
 }
 
 function grantFrom(response: TokenResponse, now: number): ZohoTokenGrant {
