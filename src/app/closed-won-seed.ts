@@ -8,7 +8,7 @@
  * derived from the company's, so even a retry after a lost answer updates
  * the customer it already made.
  */
-import { ConnectorError } from '../core/errors.ts';
+import { ConnectorError, serializeError } from '../core/errors.ts';
 import { loadCursor, saveCursor, saveLinks } from '../engine/engine-state.ts';
 import { emptyCounts, finishRun, startRun } from '../engine/runs.ts';
 import { AcumaticaClient } from '../systems/acumatica/client.ts';
@@ -148,7 +148,7 @@ export async function runClosedWonSeed(installation: Installation, request: { fr
     await finishRun(store.db, run.id, { status, counts, report: { streams: { deals: counts }, notes: outcomes.filter((o) => o.decision === 'skipped').map((o) => o.reason) } }, clock.now());
     return { runId: run.id, status, outcomes };
   } catch (error) {
-    const serialized = error instanceof ConnectorError ? error.toJSON() : { code: 'engine.unexpected', kind: 'system' as const, message: String(error), details: {} };
+    const serialized = serializeError(error);
     await finishRun(store.db, run.id, { status: 'failed', counts, report: { streams: { deals: counts }, notes: [] }, error: serialized }, clock.now());
     return { runId: run.id, status: 'failed', outcomes, error: serialized };
   }

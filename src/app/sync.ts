@@ -4,7 +4,7 @@
  * what it can take, starts the run (never two of one flow at once), runs it,
  * and returns what happened.
  */
-import { ConnectorError } from '../core/errors.ts';
+import { ConnectorError, serializeError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
 import { loadCursor, saveCursor, listDeadLetters } from '../engine/engine-state.ts';
 import type { SourceRecord } from '../engine/flow-definition.ts';
@@ -155,7 +155,7 @@ export async function runSync(installation: Installation, request: SyncRequest):
       }
     } catch (error) {
       // The portal could not be prepared (a bad token, a missing scope): the run fails before reading anything.
-      const serialized = error instanceof ConnectorError ? error.toJSON() : { code: 'engine.unexpected', kind: 'system' as const, message: String(error), details: {} };
+      const serialized = serializeError(error);
       const counts = emptyCounts();
       const report = { streams: {}, notes };
       await finishRun(store.db, run.id, { status: 'failed', counts, report, error: serialized }, clock.now());

@@ -88,3 +88,9 @@ export function isConnectorError(value: unknown): value is ConnectorError {
 export function isRetryable(error: ConnectorError): boolean {
   return error.kind === 'transient' || error.kind === 'rate_limited';
 }
+
+/** Any thrown value in the serialized form: a ConnectorError as it is, anything else as an unexpected `system` error. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof ConnectorError) return error.toJSON();
+  return { code: 'engine.unexpected', kind: 'system', message: error instanceof Error ? error.message : String(error), details: {} };
+}

@@ -6,7 +6,7 @@
  * run killed at any point resumes where it stopped and writes nothing twice.
  */
 import type { Clock } from '../core/clock.ts';
-import { ConnectorError, isConnectorError, type SerializedError } from '../core/errors.ts';
+import { serializeError, type SerializedError } from '../core/errors.ts';
 import type { HubSpotClient } from '../systems/hubspot/client.ts';
 import { SOURCE_ID_PROPERTY } from '../systems/hubspot/property-bootstrap.ts';
 import type { Store } from '../store/open-store.ts';
@@ -93,24 +93,14 @@ export class FlowRunner<Client> {
   }
 
   async execute(): Promise<RunResult> {
-    const { store, runId, clock } = this.options;
-    let error: SerializedError | undefined;
-    try {
+    return this.finish(async () => {
       await this.settleUncertainWrites();
       for (const stream of this.options.flow.streams) {
         this.streamCounts[stream.name] = emptyCounts();
         await this.retryWaiting(stream);
         await this.readStream(stream);
       }
-    } catch (caught) {
-      error = isConnectorError(caught)
-        ? caught.toJSON()
-        : { code: 'engine.unexpected', kind: 'system', message: caught instanceof Error ? caught.message : String(caught), details: {} };
-    }
-    const status: RunStatus = error ? 'failed' : this.counts.failed > 0 || this.counts.waiting > 0 ? 'partial' : 'succeeded';
-    const report: RunReport = { streams: this.streamCounts, notes: this.options.notes ?? [] };
-    await finishRun(store.db, runId, { status, counts: this.counts, report, error }, clock.now());
-    return { status, counts: this.counts, report, ...(error ? { error } : {}) };
+    });
   }
 
   /**
@@ -118,17 +108,24 @@ export class FlowRunner<Client> {
    * the source: each snapshot is mapped and written again.
    */
   async replay(items: ReadonlyArray<{ stream: string; snapshot: SourceRecord }>): Promise<RunResult> {
-    const { store, runId, clock } = this.options;
-    let error: SerializedError | undefined;
-    try {
+    return this.finish(async () => {
       for (const stream of this.options.flow.streams) {
         const snapshots = uniqueById(items.filter((i) => i.stream === stream.name).map((i) => i.snapshot));
         if (snapshots.length === 0) continue;
         this.streamCounts[stream.name] = emptyCounts();
         for (let i = 0; i < snapshots.length; i += this.batchSize) await this.processBatch(stream, snapshots.slice(i, i + this.batchSize));
       }
+    });
+  }
+
+  /** Runs the work, then records the run's outcome: failed on an error, partial with failed or waiting records. */
+  private async finish(work: () => Promise<void>): Promise<RunResult> {
+    const { store, runId, clock } = this.options;
+    let error: SerializedError | undefined;
+    try {
+      await work();
     } catch (caught) {
-      error = isConnectorError(caught) ? caught.toJSON() : { code: 'engine.unexpected', kind: 'system', message: String(caught), details: {} };
+      error = serializeError(caught);
     }
     const status: RunStatus = error ? 'failed' : this.counts.failed > 0 || this.counts.waiting > 0 ? 'partial' : 'succeeded';
     const report: RunReport = { streams: this.streamCounts, notes: this.options.notes ?? [] };
@@ -382,8 +379,4 @@ function uniqueById(records: SourceRecord[]): SourceRecord[] {
   const byId = new Map<string, SourceRecord>();
   for (const record of records) byId.set(record.id, record);
   return [...byId.values()];
-}
-
-export function runFailure(message: string, code = 'engine.run_failed'): ConnectorError {
-  return new ConnectorError({ kind: 'system', code, message });
 }
