@@ -5,6 +5,7 @@
  */
 import type { RunningSandbox } from '../sandbox/index.ts';
 import { FLOWS } from '../flows/registry.ts';
+import { HUBSPOT_TO_INTACCT } from './hubspot-to-intacct.ts';
 import type { Installation } from './installation.ts';
 
 export interface DemoFlow {
@@ -41,7 +42,10 @@ export async function connectDemo(installation: Installation, sandbox: RunningSa
     if (existing) await connections.updateConfig(existing.id, { ...config });
     else await connections.create({ name, system, config: { ...config } });
   }
-  return [...FLOWS.values()]
+  const forward = [...FLOWS.values()]
     .filter((flow) => flow.source in sandbox.systems)
     .map((flow) => ({ flow: flow.name, from: demoConnectionName(flow.source), to: demoConnectionName('hubspot') }));
+  // The two-way flow's other direction: HubSpot companies and contacts into the Intacct sandbox.
+  const reverse = 'intacct' in sandbox.systems ? [{ flow: HUBSPOT_TO_INTACCT, from: demoConnectionName('hubspot'), to: demoConnectionName('intacct') }] : [];
+  return [...forward, ...reverse];
 }

@@ -25,6 +25,8 @@ export interface Schedule {
 export interface ScheduleOptions {
   /** acumatica-to-hubspot: run the closed-won seed back into Acumatica after each run. */
   reverseSeed?: boolean;
+  /** hubspot-to-intacct: poll HubSpot on the schedule, or take webhook events (a delivery also starts a run). */
+  changes?: 'polling' | 'webhook';
 }
 
 /** `15m`, `1h`, `30s`, `2d` → milliseconds. */

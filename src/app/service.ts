@@ -19,6 +19,8 @@ export interface SyncJob {
   trigger: string;
   /** After an acumatica-to-hubspot run, seed won deals' companies back into Acumatica. */
   reverseSeed?: boolean;
+  /** hubspot-to-intacct: where changes come from (a webhook-triggered run reads the events received). */
+  changes?: 'polling' | 'webhook';
 }
 
 export interface ServiceOptions {
@@ -80,6 +82,7 @@ export function startService(installation: Installation, options: ServiceOptions
           to: schedule.targetConnection,
           trigger: 'schedule',
           ...(schedule.options.reverseSeed ? { reverseSeed: true } : {}),
+          ...(schedule.options.changes ? { changes: schedule.options.changes } : {}),
         },
         { jobId, attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
       );

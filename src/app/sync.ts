@@ -17,6 +17,9 @@ import { HubSpotConfig, hubspotClientFor } from '../systems/hubspot/connection.t
 import { ensureMlProperties } from '../systems/hubspot/property-bootstrap.ts';
 import { parseSystemConfig } from '../systems/registry.ts';
 import type { Installation } from './installation.ts';
+import { ownedFields, shadowScope, type FieldOwners } from '../flows/intacct-hubspot/shared-fields.ts';
+import { loadFlowSettings, saveFlowSettings } from '../engine/two-way.ts';
+import { HUBSPOT_TO_INTACCT, replayHubSpotToIntacct, runHubSpotToIntacct, type ChangeSource } from './hubspot-to-intacct.ts';
 
 export interface SyncRequest {
   flow: string;
@@ -28,6 +31,13 @@ export interface SyncRequest {
   onProgress?: (event: ProgressEvent) => void | Promise<void>;
   /** Called once the run exists, before any record is read. */
   onStart?: (run: Run) => void;
+  /**
+   * A two-way flow's field owners (`company.name` → `intacct`); kept for the
+   * pair of connections, so both directions use the same until changed.
+   */
+  fieldOwners?: FieldOwners;
+  /** hubspot-to-intacct: find changes by polling HubSpot (default) or from the webhook events received. */
+  changes?: ChangeSource;
 }
 
 export interface SyncResult extends RunResult {
@@ -97,8 +107,28 @@ async function connectionPair(installation: Installation, flowName: string, from
   return { entry, source, target, flowKey: `${flowName}:${source.id}:${target.id}` };
 }
 
+/** The settings both directions between two connections share. */
+export interface PairSettings {
+  fieldOwners?: FieldOwners;
+}
+
+/**
+ * The field owners a run uses: the ones given (checked, then kept for the
+ * pair), else the ones kept, else the defaults.
+ */
+export async function pairFieldOwners(installation: Installation, scope: string, given: FieldOwners | undefined): Promise<FieldOwners | undefined> {
+  const { store, clock } = installation;
+  const saved = await loadFlowSettings<PairSettings>(store.db, scope);
+  if (!given) return saved?.fieldOwners;
+  ownedFields(given);
+  await saveFlowSettings(store.db, scope, { ...saved, fieldOwners: given }, clock.now());
+  return given;
+}
+
 async function prepare(installation: Installation, request: SyncRequest, mode: RunMode) {
   const { entry, source, target, flowKey } = await connectionPair(installation, request.flow, request.from, request.to);
+  const scope = shadowScope(source.id, target.id);
+  const fieldOwners = await pairFieldOwners(installation, scope, request.fieldOwners);
   const correlationIds: string[] = [];
   const hubspotConfig = HubSpotConfig.parse(parseSystemConfig('hubspot', await installation.connections.getConfig(target.id)));
   // Correlation ids reach the audit through the client's attempt hook, which sees no secrets.
@@ -113,6 +143,7 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
     saveConfig: async (config) => {
       await installation.connections.updateConfig(source.id, config, { keepStatus: true });
     },
+    ...(fieldOwners ? { fieldOwners } : {}),
   });
   return {
     entry,
@@ -122,12 +153,21 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
     hubspot,
     binding,
     mode,
+    scope,
     takeCorrelationIds: () => correlationIds.splice(0, correlationIds.length),
   };
 }
 
 export async function runSync(installation: Installation, request: SyncRequest): Promise<SyncResult> {
   const mode = request.mode ?? 'incremental';
+  if (request.flow === HUBSPOT_TO_INTACCT) {
+    return runHubSpotToIntacct(installation, {
+      ...request,
+      mode,
+      resolveOwners: (scope, given) => pairFieldOwners(installation, scope, given),
+      preparePortal: () => setUpPortal(installation, request.from),
+    });
+  }
   const prepared = await prepare(installation, request, mode);
   const { store, clock } = installation;
   const run = await startRun(
@@ -153,6 +193,7 @@ export async function runSync(installation: Installation, request: SyncRequest):
         definition = adapted.definition;
         notes.push(...adapted.notes);
       }
+      if (definition.prepare) notes.push(...(await definition.prepare(prepared.binding.source, prepared.hubspot)));
     } catch (error) {
       // The portal could not be prepared (a bad token, a missing scope): the run fails before reading anything.
       const serialized = serializeError(error);
@@ -186,6 +227,7 @@ function runnerOptions(
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     takeCorrelationIds: prepared.takeCorrelationIds,
+    shadowScope: prepared.scope,
   };
 }
 
@@ -216,6 +258,18 @@ export async function runReplay(installation: Installation, request: ReplayReque
   const results: SyncResult[] = [];
   for (const [flowKey, items] of byFlow) {
     const [flowName, sourceId, targetId] = flowKey.split(':') as [string, string, string];
+    if (flowName === HUBSPOT_TO_INTACCT) {
+      results.push(
+        await replayHubSpotToIntacct(installation, {
+          from: sourceId,
+          to: targetId,
+          snapshots: items,
+          resolveOwners: (scope, given) => pairFieldOwners(installation, scope, given),
+          preparePortal: () => setUpPortal(installation, sourceId),
+        }),
+      );
+      continue;
+    }
     const prepared = await prepare(installation, { flow: flowName, from: sourceId, to: targetId }, 'replay');
     const run = await startRun(
       store.db,

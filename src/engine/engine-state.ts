@@ -284,7 +284,8 @@ export interface AuditEntry {
   stream: string;
   key: string;
   attempt: number;
-  outcome: 'created' | 'updated' | 'skipped' | 'failed' | 'waiting' | 'dead_lettered' | 'rejected';
+  /** `conflict`: a two-way field changed on both sides (src/engine/two-way.ts); the reason says who won. */
+  outcome: 'created' | 'updated' | 'skipped' | 'failed' | 'waiting' | 'dead_lettered' | 'rejected' | 'conflict';
   reason: string;
   sourceSnapshot?: unknown;
   mappedPayload?: unknown;

@@ -5,7 +5,9 @@
  * invoice becomes line items and an invoice); target records name the
  * records they depend on, which must be written first.
  */
+import type { HubSpotClient } from '../systems/hubspot/client.ts';
 import type { HubSpotObjectType } from '../systems/hubspot/object-types.ts';
+import type { SharedField } from './two-way.ts';
 
 /** A record as read from the source, with the time that orders the stream. */
 export interface SourceRecord<T = unknown> {
@@ -58,6 +60,14 @@ export interface TargetRecord {
    * contact and a line item, and to `voided` only from `open`).
    */
   afterAssociations?: Array<Record<string, string>>;
+  /**
+   * Set by the engine on a two-way record: what the planner compares in place
+   * of `properties` (the one-way part; the shared fields are decided by their
+   * shadow, src/engine/two-way.ts), and why it must write even when that
+   * part is unchanged.
+   */
+  hashProperties?: Record<string, string>;
+  mustWrite?: string;
 }
 
 /** A target record the mapping refused, with the reason (it goes to the dead letters). */
@@ -78,9 +88,20 @@ export interface StreamContext {
   sourceAccount: string;
 }
 
+/**
+ * A stream whose target records share fields with records flowing the other
+ * way: per HubSpot object type, the shared fields (named by their HubSpot
+ * property) and their owners. `source` is the source system's name.
+ */
+export interface TwoWaySpec {
+  source: string;
+  objects: Partial<Record<HubSpotObjectType, readonly SharedField[]>>;
+}
+
 export interface SourceStream<T = unknown, Client = unknown> {
   /** e.g. `customers`, `invoices`, `payments`. */
   name: string;
+  twoWay?: TwoWaySpec;
   /** Records modified at or after `cursor.ts`, oldest first. */
   read(client: Client, cursor: Cursor | undefined, signal: AbortSignal): AsyncIterable<SourceRecord<T>>;
   /** Pure: the same source record always maps to the same target records. */
@@ -94,6 +115,12 @@ export interface FlowDefinition<Client = unknown> {
   target: 'hubspot';
   /** In dependency order: a stream's parents come from the streams before it. */
   streams: Array<SourceStream<unknown, Client>>;
+  /**
+   * Work before the streams, on every run that writes: aligning reference
+   * data the records will need in HubSpot (an enumeration's options).
+   * Returns notes for the run report.
+   */
+  prepare?(source: Client, hubspot: HubSpotClient): Promise<string[]>;
 }
 
 /** The order target records are written in (SPEC §2: company → contact → line items → invoice → payment). */

@@ -22,7 +22,7 @@ export function hashOf(value: unknown): string {
 export function payloadHash(record: TargetRecord): string {
   return hashOf({
     objectType: record.objectType,
-    properties: record.properties,
+    properties: record.hashProperties ?? record.properties,
     after: record.afterAssociations ?? [],
     parents: record.parents.map((p) => [p.key, p.associationTypeId ?? null]).sort(),
   });

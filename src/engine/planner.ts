@@ -73,10 +73,10 @@ export function planRecords(
       plan = { decision: 'wait', reason: `waiting for ${missing.join(', ')} to be written first`, missing };
     } else if (!link) {
       plan = { decision: 'create', reason: 'not linked yet: create or match in the target' };
-    } else if (link.payloadHash === hash) {
+    } else if (link.payloadHash === hash && !record.mustWrite) {
       plan = { decision: 'skip', reason: 'unchanged since the last write', targetId: link.targetId };
     } else {
-      plan = { decision: 'update', reason: 'the mapped payload changed', targetId: link.targetId };
+      plan = { decision: 'update', reason: record.mustWrite ?? 'the mapped payload changed', targetId: link.targetId };
     }
     return { record, hash, plan };
   });

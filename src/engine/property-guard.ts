@@ -29,6 +29,8 @@ const ENUMERATIONS = new Set([
   'industry',
   'type',
   'hs_lead_status',
+  // Ours, with options kept in line with Intacct's classes (src/flows/intacct-to-hubspot/flow.ts).
+  'ml_intacct_class',
 ]);
 
 interface Rule {

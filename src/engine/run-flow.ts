@@ -27,11 +27,12 @@ import {
   type AuditEntry,
   type LinkWrite,
 } from './engine-state.ts';
-import { WRITE_ORDER, type Cursor, type FlowDefinition, type SourceRecord, type SourceStream, type TargetRecord } from './flow-definition.ts';
+import { WRITE_ORDER, type Cursor, type FlowDefinition, type SourceRecord, type SourceStream, type TargetRecord, type TwoWaySpec } from './flow-definition.ts';
 import { afterHashOf, HubSpotWriter } from './hubspot-writer.ts';
 import { planRecords, type PlannedRecord } from './planner.ts';
 import { PropertyGuard } from './property-guard.ts';
 import { emptyCounts, finishRun, heartbeat, type RunCounts, type RunMode, type RunReport, type RunStatus } from './runs.ts';
+import { conflictsOf, loadShadows, normalise, reconcile, saveShadows, type FieldDecision, type Fields } from './two-way.ts';
 
 export interface ProgressEvent {
   runId: string;
@@ -58,6 +59,8 @@ export interface ExecuteRunOptions<Client> {
   takeCorrelationIds?: () => string[];
   /** Notes for the run report, e.g. a fallback the flow chose. */
   notes?: string[];
+  /** Where a two-way flow's shadows live: the same for both directions between the same two connections. */
+  shadowScope?: string;
 }
 
 export interface RunResult {
@@ -260,6 +263,8 @@ export class FlowRunner<Client> {
 
     const parentKeys = targets.flatMap((t) => t.parents.map((p) => p.key));
     const links = await loadLinks(this.db, flowKey, [...targets.map((t) => t.key), ...parentKeys]);
+    const twoWay = stream.twoWay ? await this.reconcileShared(stream.twoWay, targets, links) : undefined;
+    if (twoWay) targets = twoWay.records;
     const planned = planRecords(
       targets,
       new Map([...links].map(([key, link]) => [key, { targetId: link.targetId, payloadHash: link.payloadHash }])),
@@ -348,9 +353,28 @@ export class FlowRunner<Client> {
       tally(outcome.status === 'created' ? { created: 1 } : { updated: 1 });
     }
 
+    const shadows = new Map<string, Fields>();
+    if (twoWay) {
+      const settled = new Set(settledKeys);
+      for (const [key, shadow] of twoWay.shadows) if (settled.has(key)) shadows.set(key, shadow);
+      for (const [key, decisions] of twoWay.decisions) {
+        const conflicts = conflictsOf(decisions);
+        if (conflicts.length === 0 || !settled.has(key)) continue;
+        audit.push({
+          runId,
+          stream: stream.name,
+          key,
+          attempt: 1,
+          outcome: 'conflict',
+          reason: conflicts.map((c) => `${c.field}: ${c.reason} (${c.winner} "${c.winnerValue}" over ${c.loser} "${c.loserValue}")`).join('; '),
+          mappedPayload: { conflicts },
+        });
+      }
+    }
     const cursorAfter = fresh ? advanceCursor(cursorBefore, sources) : cursorBefore;
     const now = clock.now();
     await this.db.transaction().execute(async (trx) => {
+      if (shadows.size > 0) await saveShadows(trx, this.options.shadowScope ?? flowKey, runId, shadows, now);
       await saveLinks(trx, flowKey, runId, linkWrites, now);
       await deletePending(trx, flowKey, stream.name, [...settledKeys, ...deadLetters.map((d) => d.key)]);
       await putPending(trx, flowKey, runId, pending, now);
@@ -363,6 +387,63 @@ export class FlowRunner<Client> {
     });
     await this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
     return cursorAfter;
+  }
+
+  /**
+   * Two-way records (src/engine/two-way.ts): the shared fields are decided
+   * against the shadow and, where the source changed one, against HubSpot's
+   * value now (one batch read per object type); the planner then compares
+   * only the one-way part, and must write when a shared field is to be sent.
+   */
+  private async reconcileShared(
+    spec: TwoWaySpec,
+    targets: readonly TargetRecord[],
+    links: ReadonlyMap<string, { targetId: string }>,
+  ): Promise<{ records: TargetRecord[]; shadows: Map<string, Fields>; decisions: Map<string, FieldDecision[]> }> {
+    const { hubspot, flowKey } = this.options;
+    const involved = targets.filter((t) => spec.objects[t.objectType]);
+    const shadowsBefore = await loadShadows(this.db, this.options.shadowScope ?? flowKey, involved.map((t) => t.key));
+    const toRead = new Map<string, string[]>();
+    for (const record of involved) {
+      const link = links.get(record.key);
+      if (!link) continue;
+      const shadow = shadowsBefore.get(record.key);
+      const fields = spec.objects[record.objectType]!;
+      const changed = fields.some((f) => f.name in record.properties && (shadow === undefined || normalise(shadow[f.name]) !== normalise(record.properties[f.name])));
+      if (changed) toRead.set(record.objectType, [...(toRead.get(record.objectType) ?? []), link.targetId]);
+    }
+    const current = new Map<string, Fields>();
+    for (const [type, ids] of toRead) {
+      const names = spec.objects[type as TargetRecord['objectType']]!.map((f) => f.name);
+      const found = await hubspot.batchRead(type as TargetRecord['objectType'], [...new Set(ids)], { properties: names });
+      for (const result of found.results) {
+        current.set(`${type}:${result.id}`, Object.fromEntries(names.map((n) => [n, String(result.properties[n] ?? '')])));
+      }
+    }
+    const shadows = new Map<string, Fields>();
+    const decisions = new Map<string, FieldDecision[]>();
+    const records = targets.map((record) => {
+      const fields = spec.objects[record.objectType];
+      if (!fields) return record;
+      const names = new Set(fields.map((f) => f.name));
+      const link = links.get(record.key);
+      const shadow = shadowsBefore.get(record.key);
+      const oneWay = Object.fromEntries(Object.entries(record.properties).filter(([name]) => !names.has(name)));
+      const incoming = Object.fromEntries(Object.entries(record.properties).filter(([name]) => names.has(name)));
+      // Linked but not read: no shared field changed in the source since the shadow.
+      const now = link ? (current.get(`${record.objectType}:${link.targetId}`) ?? shadow ?? {}) : undefined;
+      const result = reconcile({ from: spec.source, to: 'hubspot', incoming, current: now, shadow, fields });
+      shadows.set(record.key, result.shadow);
+      decisions.set(record.key, result.decisions);
+      const written = Object.keys(result.write);
+      return {
+        ...record,
+        properties: { ...oneWay, ...result.write },
+        hashProperties: oneWay,
+        ...(link && written.length > 0 ? { mustWrite: `shared fields changed in ${spec.source}: ${written.join(', ')}` } : {}),
+      };
+    });
+    return { records, shadows, decisions };
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * Checks every flow's mapping shares: values HubSpot would refuse are caught
  * while mapping, so the record is dead-lettered with a reason that names the
- * field and the value instead of failing a whole batch.
+ * field and the value instead of failing a whole batch. And the shapes every
+ * invoice mapping builds alike.
  */
+import type { TargetRecord } from '../engine/flow-definition.ts';
 
 // A pragmatic address check: one @, a dot in the domain, no spaces. HubSpot's own is stricter in places.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -62,4 +64,18 @@ const SHARED_MAIL_DOMAINS = new Set([
 export function companyDomain(email: string | undefined): string | undefined {
   const domain = email?.trim().toLowerCase().split('@')[1];
   return domain && domain.includes('.') && !SHARED_MAIL_DOMAINS.has(domain) ? domain : undefined;
+}
+
+/** A line item that exists for its invoice (`partOf`): held back with it, never left orphaned. */
+export function lineItemRecord(key: string, invoiceKey: string, properties: Record<string, string>): TargetRecord {
+  return { key, partOf: invoiceKey, objectType: 'line_items', match: { by: 'source_id' }, properties, parents: [] };
+}
+
+/** An invoice's parents: reference/hubspot.md §7.2, invoice → company 179, → contact 177, → line item 409. */
+export function invoiceParents(companyKey: string, contactKey: string | undefined, lineKeys: readonly string[]): TargetRecord['parents'] {
+  return [
+    { key: companyKey, objectType: 'companies', associationTypeId: 179 },
+    ...(contactKey ? [{ key: contactKey, objectType: 'contacts' as const, associationTypeId: 177 }] : []),
+    ...lineKeys.map((key) => ({ key, objectType: 'line_items' as const, associationTypeId: 409 })),
+  ];
 }

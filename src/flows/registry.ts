@@ -14,6 +14,10 @@ import { NO_PAYMENTS_NOTE, SUMMARY_NOTE } from './billing-summary.ts';
 import { acumaticaBillingSummaries, acumaticaToHubSpot } from './acumatica-to-hubspot/flow.ts';
 import { billingSummaryStream } from './zohobooks-to-hubspot/billing-summary.ts';
 import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
+import { IntacctClient } from '../systems/intacct/client.ts';
+import { IntacctConnectionSchema } from '../systems/intacct/connection.ts';
+import { ownedFields, type FieldOwners } from './intacct-hubspot/shared-fields.ts';
+import { INTACCT_TO_HUBSPOT, intacctToHubSpot } from './intacct-to-hubspot/flow.ts';
 
 export interface FlowBinding {
   definition: FlowDefinition<unknown>;
@@ -31,6 +35,8 @@ export interface FlowEntry {
       clock: Clock;
       /** Stores a config the client changed itself (a rotated refresh token). */
       saveConfig?: (config: Record<string, unknown>) => Promise<void>;
+      /** A two-way flow's field owners (src/flows/intacct-hubspot/shared-fields.ts). */
+      fieldOwners?: FieldOwners;
     },
   ): Promise<FlowBinding>;
   /** The flow as it must run against a portal with these capabilities, and what to say about it. */
@@ -77,7 +83,27 @@ const entries: FlowEntry[] = [
     },
     adapt: adaptToPortal(acumaticaBillingSummaries as AnyStream),
   },
+  {
+    name: INTACCT_TO_HUBSPOT,
+    source: 'intacct',
+    async bind(config, { clock, fieldOwners }) {
+      const connection = IntacctConnectionSchema.parse(config);
+      return {
+        definition: intacctToHubSpot(ownedFields(fieldOwners)) as FlowDefinition<unknown>,
+        source: new IntacctClient({ connection, clock }),
+        sourceAccount: connection.companyId,
+      };
+    },
+    // AP bills have no summary on the company: without invoice writes they wait for the capability.
+    adapt: (definition, capabilities) =>
+      capabilities.invoices.available
+        ? undefined
+        : { definition: { ...definition, streams: definition.streams.filter((s) => s.name !== 'bills') }, notes: [BILLS_HELD_NOTE(capabilities.invoices.reason ?? 'no reason given')] },
+  },
 ];
+
+const BILLS_HELD_NOTE = (reason: string) =>
+  `Bills were not synced: this portal can't take invoice writes (${reason}). Vendors and contacts were; bills follow on the first run after invoice writes become available.`;
 
 type AnyStream = FlowDefinition<unknown>['streams'][number];
 

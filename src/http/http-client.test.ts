@@ -125,6 +125,57 @@ describe('HttpClient', () => {
     }
   });
 
+  it('stops reading a body larger than maxResponseBytes and fails with a clear, unretried error', async () => {
+    const body = JSON.stringify({ results: 'x'.repeat(10_000) });
+    let hits = 0;
+    const server = createServer((request, response) => {
+      hits++;
+      if (request.url?.startsWith('/announced')) {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+        response.end(body);
+        return;
+      }
+      // Chunked, no Content-Length: the limit is found while reading.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      for (let i = 0; i < body.length; i += 1_000) response.write(body.slice(i, i + 1_000));
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const attempts: AttemptEvent[] = [];
+      const http = new HttpClient({
+        system: hubspotSystem,
+        baseUrl: `http://127.0.0.1:${port}`,
+        credentials: { authorize: async () => ({}) },
+        governor: new RateGovernor({ windows: hubspotSystem.rateWindows({ tier: 'starter' }), maxConcurrency: 1, clock }),
+        clock,
+        maxResponseBytes: 4_096,
+        onAttempt: (e) => attempts.push(e),
+      });
+      for (const path of ['/announced', '/chunked']) {
+        hits = 0;
+        await assert.rejects(http.request({ method: 'GET', path }), (error: ConnectorError) => {
+          assert.equal(error.kind, 'system');
+          assert.equal(error.code, 'http.response_too_large');
+          assert.match(error.message, /4096-byte limit \(maxResponseBytes\)/);
+          assert.ok(!error.message.includes('xxxx'), 'the body is not quoted');
+          assert.equal(error.details.maxResponseBytes, 4_096);
+          assert.ok((error.details.seenBytes as number) > 4_096);
+          return true;
+        });
+        assert.equal(hits, 1, `${path}: not retried`);
+      }
+      assert.equal(attempts.at(-1)?.errorCode, 'http.response_too_large');
+      const allowed = await http.request({ method: 'GET', path: '/chunked', maxResponseBytes: 20_000 });
+      assert.equal(allowed.text, body, 'a request may allow more, and the body arrives whole');
+      assert.throws(() => new HttpClient({ system: hubspotSystem, baseUrl: 'http://x', credentials: { authorize: async () => ({}) }, governor: http.governor, maxResponseBytes: 0 }), RangeError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('rejects an invalid system definition with a message naming the field', () => {
     assert.throws(
       () => defineSystem({ ...hubspotSystem, name: 'Bad Name', timeoutMs: -1 }),

@@ -6,12 +6,11 @@
  */
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
-import type { ConnectorError} from '../core/errors.ts';
-import { isRetryable } from '../core/errors.ts';
+import { ConnectorError, isRetryable } from '../core/errors.ts';
 import { fullJitterDelay, serverDelay, type RandomSource } from './backoff.ts';
 import type { CredentialSource } from './credentials.ts';
 import type { RateGovernor } from './rate-governor.ts';
-import type { HttpRequest, Outcome, QueryValue, SystemDefinition } from './system-definition.ts';
+import { isWriteMethod, type HttpRequest, type Outcome, type QueryValue, type SystemDefinition } from './system-definition.ts';
 
 export interface HttpResponse {
   status: number;
@@ -46,6 +45,21 @@ export interface HttpClientOptions<Account> {
   /** Called after every attempt. */
   onAttempt?: (event: AttemptEvent) => void;
   userAgent?: string;
+  /**
+   * The largest response body read, in bytes (a request's own `maxResponseBytes` wins). A larger
+   * body is not read to its end: the call fails with `http.response_too_large`. Default: no limit.
+   */
+  maxResponseBytes?: number;
+}
+
+/** A body that was not read because it is larger than the limit (never shown to the classification). */
+interface TooLarge {
+  type: 'too_large';
+  status: number;
+  headers: Headers;
+  limit: number;
+  /** What the Content-Length header announced, or the bytes read when the limit was crossed. */
+  seenBytes: number;
 }
 
 export class HttpClient<Account = unknown> {
@@ -57,6 +71,7 @@ export class HttpClient<Account = unknown> {
   private readonly random: RandomSource;
   private readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
   private readonly userAgent: string;
+  private readonly maxResponseBytes: number | undefined;
 
   constructor(options: HttpClientOptions<Account>) {
     this.system = options.system;
@@ -67,6 +82,10 @@ export class HttpClient<Account = unknown> {
     this.random = options.random ?? Math.random;
     this.onAttempt = options.onAttempt;
     this.userAgent = options.userAgent ?? 'ml-connector';
+    this.maxResponseBytes = options.maxResponseBytes;
+    if (this.maxResponseBytes !== undefined && !(Number.isInteger(this.maxResponseBytes) && this.maxResponseBytes > 0)) {
+      throw new RangeError('maxResponseBytes must be a positive whole number');
+    }
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -79,13 +98,29 @@ export class HttpClient<Account = unknown> {
       const permit = await this.governor.acquire({ requestClass, lane: request.lane ?? 'background', signal: request.signal });
       const started = this.clock.now();
       let authorization: Record<string, string>;
-      let outcome: Outcome;
+      let outcome: Outcome | TooLarge;
       try {
         // Inside the try: a credential source that fails must still give the permit back.
         authorization = await this.credentials.authorize();
         outcome = await this.send(request, authorization);
       } finally {
         permit.release();
+      }
+      if (outcome.type === 'too_large') {
+        const error = this.tooLarge(request, outcome);
+        this.onAttempt?.({
+          system: this.system.name,
+          method: request.method,
+          path: request.path,
+          attempt,
+          status: outcome.status,
+          errorCode: error.code,
+          correlationId: undefined,
+          durationMs: this.clock.now() - started,
+          lane: request.lane ?? 'background',
+        });
+        // Not retried: the same request would bring the same body back.
+        throw withAttempts(error, attempt, undefined);
       }
       const correlationId =
         outcome.type === 'response' && this.system.correlationHeader
@@ -158,7 +193,43 @@ export class HttpClient<Account = unknown> {
     return url.toString();
   }
 
-  private async send(request: HttpRequest, authorization: Record<string, string>): Promise<Outcome> {
+  private tooLarge(request: HttpRequest, outcome: TooLarge): ConnectorError {
+    const where = `${request.method} ${request.path}`;
+    return new ConnectorError({
+      // `system`, not `transient`: asking again brings the same body back; a smaller page or a higher limit is the fix.
+      kind: 'system',
+      code: 'http.response_too_large',
+      message: `${this.system.displayName}: ${where} answered ${outcome.status} with a body larger than the ${outcome.limit}-byte limit (maxResponseBytes); ask for less per call (a smaller page) or raise the limit`,
+      details: { status: outcome.status, maxResponseBytes: outcome.limit, seenBytes: outcome.seenBytes, uncertain: isWriteMethod(request.method) },
+    });
+  }
+
+  /** The body as text, or `too_large` once more than `limit` bytes arrive (the rest is never downloaded). */
+  private async readBody(response: Response, limit: number | undefined): Promise<{ text: string } | { tooLarge: number }> {
+    if (limit === undefined || response.body === null) return { text: await response.text() };
+    const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (Number.isFinite(announced) && announced > limit) {
+      await response.body.cancel().catch(() => undefined);
+      return { tooLarge: announced };
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder('utf-8');
+    let received = 0;
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { tooLarge: received };
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return { text: text + decoder.decode() };
+  }
+
+  private async send(request: HttpRequest, authorization: Record<string, string>): Promise<Outcome | TooLarge> {
     const timeout = AbortSignal.timeout(this.system.timeoutMs);
     const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
     const headers: Record<string, string> = {
@@ -177,7 +248,10 @@ export class HttpClient<Account = unknown> {
     }
     try {
       const response = await fetch(this.url(request.path, request.query), { method: request.method, headers, body, signal });
-      const text = await response.text();
+      const limit = request.maxResponseBytes ?? this.maxResponseBytes;
+      const read = await this.readBody(response, limit);
+      if ('tooLarge' in read) return { type: 'too_large', status: response.status, headers: response.headers, limit: limit!, seenBytes: read.tooLarge };
+      const { text } = read;
       const type = response.headers.get('content-type') ?? '';
       let json: unknown;
       let jsonError: string | undefined;

@@ -28,6 +28,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Overrides the system's attempt count (1 = never retry, as tool calls want for 429s). */
   maxAttempts?: number;
+  /** Overrides the client's `maxResponseBytes` for this request. */
+  maxResponseBytes?: number;
 }
 
 /** What came back from one attempt, before anybody interpreted it. */

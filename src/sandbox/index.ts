@@ -11,6 +11,10 @@ import { serveSandbox } from './common/serve.ts';
 import type { Seed } from './common/seeded-random.ts';
 import { createAcumaticaSandbox, type AcumaticaConnectionConfig, type AcumaticaSandbox } from './acumatica/app.ts';
 import type { InstanceSettings as AcumaticaInstanceSettings } from './acumatica/context.ts';
+import { createIntacctSandbox, type IntacctConnectionConfig, type IntacctSandbox } from './intacct/app.ts';
+import type { IntacctSettings } from './intacct/context.ts';
+import { createFreshBooksSandbox, type FreshBooksConnectionConfig, type FreshBooksSandbox } from './freshbooks/app.ts';
+import type { FreshBooksSettings } from './freshbooks/context.ts';
 import { createHubSpotSandbox, type HubSpotSandbox, type SandboxSize } from './hubspot/app.ts';
 import { createZohoBooksSandbox, type ZohoBooksConnectionConfig, type ZohoBooksSandbox } from './zohobooks/app.ts';
 
@@ -36,6 +40,14 @@ export interface StartSandboxOptions {
   acumaticaSettings?: Partial<Omit<AcumaticaInstanceSettings, 'tenant'>>;
   /** Fault settings the Acumatica sandbox starts with. */
   acumaticaFaults?: FaultSettingsInput;
+  /** FreshBooks settings (token lifetime, redirect URIs, error style, webhook retries, …). */
+  freshbooksSettings?: Partial<FreshBooksSettings>;
+  /** Fault settings the FreshBooks sandbox starts with. */
+  freshbooksFaults?: FaultSettingsInput;
+  /** Intacct company settings (session duration, concurrency limit, latency, …). */
+  intacctSettings?: Partial<IntacctSettings>;
+  /** Fault settings the Intacct sandbox starts with. */
+  intacctFaults?: FaultSettingsInput;
 }
 
 /**
@@ -48,6 +60,10 @@ export interface SandboxSystems {
   zohobooks: ZohoBooksConnectionConfig;
   /** The instance URL, the pinned endpoint and the resource-owner grant's credentials. */
   acumatica: AcumaticaConnectionConfig;
+  /** The API and auth hosts, the app's client, a refresh token (single-use: it rotates) and the business's account id and uuid. */
+  freshbooks: FreshBooksConnectionConfig;
+  /** The XML gateway's login endpoint, the Web Services sender and the company's API user. */
+  intacct: IntacctConnectionConfig;
 }
 
 export interface RunningSandbox {
@@ -62,6 +78,10 @@ export interface RunningSandbox {
   zohobooks: ZohoBooksSandbox;
   /** The Acumatica sandbox itself, for in-process tests. */
   acumatica: AcumaticaSandbox;
+  /** The FreshBooks sandbox itself, for in-process tests. */
+  freshbooks: FreshBooksSandbox;
+  /** The Intacct sandbox itself, for in-process tests. */
+  intacct: IntacctSandbox;
   close(): Promise<void>;
 }
 
@@ -92,30 +112,52 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     ...(options.acumaticaSettings ? { settings: options.acumaticaSettings } : {}),
     ...(options.acumaticaFaults ? { faults: options.acumaticaFaults } : {}),
   });
+  const freshbooks = createFreshBooksSandbox({
+    clock,
+    seed: options.seed ?? 1,
+    size: options.size ?? 'small',
+    ...(options.freshbooksSettings ? { settings: options.freshbooksSettings } : {}),
+    ...(options.freshbooksFaults ? { faults: options.freshbooksFaults } : {}),
+  });
+  const intacct = createIntacctSandbox({
+    clock,
+    seed: options.seed ?? 1,
+    size: options.size ?? 'small',
+    ...(options.intacctSettings ? { settings: options.intacctSettings } : {}),
+    ...(options.intacctFaults ? { faults: options.intacctFaults } : {}),
+  });
   let server;
   try {
     server = await serveSandbox({
       port: options.port ?? 0,
       host: options.host ?? '127.0.0.1',
-      systems: { hubspot: hubspot.app, zohobooks: zohobooks.app, acumatica: acumatica.app },
-      admin: { hubspot: hubspot.admin, zohobooks: zohobooks.admin, acumatica: acumatica.admin },
+      systems: { hubspot: hubspot.app, zohobooks: zohobooks.app, acumatica: acumatica.app, freshbooks: freshbooks.app, intacct: intacct.app },
+      admin: { hubspot: hubspot.admin, zohobooks: zohobooks.admin, acumatica: acumatica.admin, freshbooks: freshbooks.admin, intacct: intacct.admin },
     });
   } catch (error) {
     hubspot.close();
     zohobooks.close();
     acumatica.close();
+    freshbooks.close();
+    intacct.close();
     throw error;
   }
   // Token responses name `<server>/zohobooks/api/<dc>` as api_domain, and consent redirects this accounts server.
   zohobooks.setPublicUrl(`${server.url}/zohobooks`);
   // The instance URL carries an instance name in its path, as a site not at the web root does (reference §1).
   acumatica.setPublicUrl(`${server.url}/acumatica`);
+  // The API host is `<server>/freshbooks/api` (token endpoint included) and the auth host `<server>/freshbooks/auth` (reference §1).
+  freshbooks.setPublicUrl(`${server.url}/freshbooks`);
+  // The login endpoint is `<server>/intacct/ia/xml/xmlgw.phtml`; getAPISession names the pod's endpoint under it.
+  intacct.setPublicUrl(`${server.url}/intacct`);
   return {
     // No trailing slash: @hubspot/api-client appends `/crm/v3/...` to its basePath (reference §20).
     systems: {
       hubspot: { baseUrl: `${server.url}/hubspot`, accessToken: hubspot.defaultToken },
       zohobooks: zohobooks.connection(),
       acumatica: acumatica.connection(),
+      freshbooks: freshbooks.connection(),
+      intacct: intacct.connection(),
     },
     adminUrl: `${server.url}/_admin`,
     url: server.url,
@@ -123,10 +165,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     hubspot,
     zohobooks,
     acumatica,
+    freshbooks,
+    intacct,
     close: async () => {
       hubspot.close();
       zohobooks.close();
       acumatica.close();
+      freshbooks.close();
+      intacct.close();
       await server.close();
     },
   };

@@ -187,6 +187,37 @@ export interface JobsTable {
   finished_at: EpochMs | null;
 }
 
+/** Per pair of records in a two-way flow, the field values both systems last agreed on (src/engine/two-way.ts). */
+export interface FieldShadowsTable {
+  /** The two connections the pair lives between. */
+  scope: string;
+  pair_key: string;
+  fields: JsonText;
+  run_id: string | null;
+  updated_at: EpochMs;
+}
+
+/** A webhook event received and verified, kept by its event id so a re-delivery is recognised. */
+export interface WebhookEventsTable {
+  connection_id: string;
+  event_id: string;
+  subscription_type: string;
+  object_type: string;
+  object_id: string;
+  occurred_at: EpochMs;
+  payload: JsonText;
+  received_at: EpochMs;
+  processed_at: EpochMs | null;
+  processed_by_run: string | null;
+}
+
+/** Settings shared by a flow's runs, e.g. both directions of a two-way flow (by the pair's scope). */
+export interface FlowSettingsTable {
+  scope: string;
+  settings: JsonText;
+  updated_at: EpochMs;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   runs: RunsTable;
@@ -198,6 +229,9 @@ export interface Database {
   dead_letters: DeadLettersTable;
   schedules: SchedulesTable;
   jobs: JobsTable;
+  field_shadows: FieldShadowsTable;
+  webhook_events: WebhookEventsTable;
+  flow_settings: FlowSettingsTable;
 }
 
 export type TableName = keyof Database;

@@ -9,6 +9,10 @@ import { ConnectorError } from '../core/errors.ts';
 import { HubSpotConfig, HUBSPOT_SECRET_FIELDS, testHubSpotConnection, type ConnectionTestReport } from './hubspot/connection.ts';
 import { AcumaticaConnectionSchema, ACUMATICA_SECRET_FIELDS } from './acumatica/connection.ts';
 import { testAcumaticaConnection } from './acumatica/connection-test.ts';
+import { FreshBooksConnectionSchema, FRESHBOOKS_SECRET_FIELDS } from './freshbooks/connection.ts';
+import { testFreshBooksConnection } from './freshbooks/connection-test.ts';
+import { IntacctConnectionSchema, INTACCT_SECRET_FIELDS } from './intacct/connection.ts';
+import { testIntacctConnection } from './intacct/connection-test.ts';
 import { ZohoBooksConnectionSchema, ZOHOBOOKS_SECRET_FIELDS } from './zohobooks/connection.ts';
 import { testZohoBooksConnection } from './zohobooks/connection-test.ts';
 
@@ -17,7 +21,11 @@ export interface SystemEntry {
   displayName: string;
   configSchema: z.ZodType<Record<string, unknown>>;
   secretFields: readonly string[];
-  test(config: Record<string, unknown>, options: { clock?: Clock }): Promise<ConnectionTestReport>;
+  /**
+   * Pings the system. `saveConfig` stores a changed config at once: a test that spends a rotating
+   * refresh token (FreshBooks) hands it the new one, or the stored connection would stop working.
+   */
+  test(config: Record<string, unknown>, options: { clock?: Clock; saveConfig?: (config: Record<string, unknown>) => Promise<void> }): Promise<ConnectionTestReport>;
 }
 
 const entries: SystemEntry[] = [
@@ -41,6 +49,25 @@ const entries: SystemEntry[] = [
     configSchema: AcumaticaConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
     secretFields: ACUMATICA_SECRET_FIELDS,
     test: (config, options) => testAcumaticaConnection(AcumaticaConnectionSchema.parse(config), options),
+  },
+  {
+    name: 'freshbooks',
+    displayName: 'FreshBooks',
+    configSchema: FreshBooksConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
+    secretFields: FRESHBOOKS_SECRET_FIELDS,
+    test: (config, { clock, saveConfig }) =>
+      testFreshBooksConnection(FreshBooksConnectionSchema.parse(config), {
+        ...(clock ? { clock } : {}),
+        // reference/freshbooks.md §2: refresh tokens are single-use; the test's refresh rotates the stored one.
+        ...(saveConfig ? { onRotate: ({ refreshToken }: { refreshToken: string }) => saveConfig({ ...config, refreshToken }) } : {}),
+      }),
+  },
+  {
+    name: 'intacct',
+    displayName: 'Sage Intacct',
+    configSchema: IntacctConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
+    secretFields: INTACCT_SECRET_FIELDS,
+    test: (config, options) => testIntacctConnection(IntacctConnectionSchema.parse(config), options),
   },
 ];
 

@@ -7,8 +7,10 @@
  * - `ml-connector schedule <flow>`: when a flow runs.
  * - `ml-connector demo`: the sandbox, the demo connections, every flow once.
  */
+import { serve, type ServerType } from '@hono/node-server';
 import type { Command } from 'commander';
 import { connectDemo } from '../../app/demo.ts';
+import { CHANGE_SOURCES, HUBSPOT_TO_INTACCT, type ChangeSource } from '../../app/hubspot-to-intacct.ts';
 import { openInstallation, type Installation } from '../../app/installation.ts';
 import { parseInterval, saveSchedule, listSchedules, type ScheduleOptions } from '../../app/schedules.ts';
 import { startService, type SyncJob } from '../../app/service.ts';
@@ -17,6 +19,7 @@ import { DEFAULTS } from '../../config.ts';
 import { flowEntry } from '../../flows/registry.ts';
 import { createQueue } from '../../queue/create-queue.ts';
 import type { RunningSandbox } from '../../sandbox/index.ts';
+import { createServerApp } from '../../server/app.ts';
 import { printJson, withInstallation } from '../open-installation.ts';
 import { addSandboxOptions, configFrom, launch, untilStopped } from './sandbox.ts';
 
@@ -39,7 +42,7 @@ async function scheduleFlow(
 ) {
   const source = await installation.connections.get(from);
   const target = await installation.connections.get(to);
-  flowEntry(flow);
+  if (flow !== HUBSPOT_TO_INTACCT) flowEntry(flow);
   return saveSchedule(
     installation.store.db,
     { flowKey: `${flow}:${source.id}:${target.id}`, flow, sourceConnection: source.id, targetConnection: target.id, ...timing, enabled, options },
@@ -52,6 +55,7 @@ async function runService(command: Command, role: 'start' | 'worker'): Promise<v
   const installation = await openInstallation(config);
   const queue = await createQueue({ store: installation.store, name: 'sync', ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
   let sandbox: RunningSandbox | undefined;
+  let server: ServerType | undefined;
   const service = startService(installation, {
     queue,
     scheduler: role === 'start',
@@ -61,10 +65,17 @@ async function runService(command: Command, role: 'start' | 'worker'): Promise<v
   try {
     console.log(`ml-connector ${role === 'start' ? 'service' : 'worker'} started; data in ${installation.store.location}; jobs on the ${queue.kind} queue`);
     if (role === 'start') {
+      const app = createServerApp({ installation, queue, ...(process.env.ML_CONNECTOR_PUBLIC_URL ? { publicUrl: process.env.ML_CONNECTOR_PUBLIC_URL } : {}) });
+      const { port, host } = config.sandbox;
+      const listening = await new Promise<{ port: number }>((resolve) => {
+        server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
+      });
+      console.log(`Listening on http://${host}:${listening.port} (webhooks under /webhooks/<system>/<connection>)`);
       const connections = await installation.connections.list();
       const demoOnly = connections.every((c) => c.name.startsWith('demo-'));
       if (demoOnly) {
-        sandbox = await launch(config);
+        // The sandbox systems take a port of their own; the configured one is the server's.
+        sandbox = await launch({ ...config, sandbox: { ...config.sandbox, port: 0 } });
         const flows = await connectDemo(installation, sandbox);
         console.log(`No connections of your own yet: running the demo against the sandbox systems at ${sandbox.url} (admin: ${sandbox.adminUrl}).`);
         for (const flow of flows) {
@@ -82,6 +93,7 @@ async function runService(command: Command, role: 'start' | 'worker'): Promise<v
     await untilStopped();
   } finally {
     await service.close();
+    server?.close();
     await queue.close();
     await sandbox?.close();
     await installation.close();
@@ -109,9 +121,12 @@ export function registerServiceCommands(program: Command): void {
     .option('--cron <expression>', 'a cron expression such as "0 * * * *"')
     .option('--disable', 'keep the schedule but stop running it')
     .option('--reverse-seed', 'acumatica-to-hubspot only: after each run, create Acumatica customers for won deals’ companies')
+    .option('--changes <source>', 'hubspot-to-intacct: polling (default) or webhook (runs start when a HubSpot webhook arrives; the schedule catches up)')
     .option('--json', 'print as JSON')
-    .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; reverseSeed?: boolean; json?: boolean }, command: Command) => {
+    .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; reverseSeed?: boolean; changes?: string; json?: boolean }, command: Command) => {
       if (options.reverseSeed && flow !== 'acumatica-to-hubspot') throw new Error('--reverse-seed goes with acumatica-to-hubspot only');
+      if (options.changes && flow !== HUBSPOT_TO_INTACCT) throw new Error(`--changes goes with ${HUBSPOT_TO_INTACCT} only`);
+      if (options.changes && !(CHANGE_SOURCES as readonly string[]).includes(options.changes)) throw new Error(`--changes must be ${CHANGE_SOURCES.join(' or ')}, not "${options.changes}"`);
       if (!options.every && !options.cron && !options.disable) throw new Error('schedule needs --every <interval> or --cron <expression> (or --disable)');
       await withInstallation(command, async (installation) => {
         const schedule = await scheduleFlow(
@@ -121,7 +136,7 @@ export function registerServiceCommands(program: Command): void {
           options.to,
           { ...(options.every ? { intervalMs: parseInterval(options.every) } : {}), ...(options.cron ? { cron: options.cron } : {}) },
           !options.disable,
-          options.reverseSeed ? { reverseSeed: true } : {},
+          { ...(options.reverseSeed ? { reverseSeed: true } : {}), ...(options.changes ? { changes: options.changes as ChangeSource } : {}) },
         );
         if (options.json) return printJson(schedule);
         console.log(

@@ -6,6 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { REVERSE_SEED_FLOW, runClosedWonSeed } from '../../app/closed-won-seed.ts';
+import { CHANGE_SOURCES, HUBSPOT_TO_INTACCT, type ChangeSource } from '../../app/hubspot-to-intacct.ts';
 import { runReplay, runSync, type SyncResult } from '../../app/sync.ts';
 import { auditOf } from '../../engine/engine-state.ts';
 import type { ProgressEvent } from '../../engine/run-flow.ts';
@@ -62,18 +63,35 @@ function printResult(result: SyncResult, json: boolean): void {
   if (c.failed > 0) console.log(`  See the failures with: ml-connector audit <source-id>; replay them with: ml-connector replay ${result.runId}`);
 }
 
+/** `--owner company.name=intacct --owner contact.email=hubspot` → `{ 'company.name': 'intacct', … }`. */
+function parseOwners(values: string[] | undefined): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const owners: Record<string, string> = {};
+  for (const value of values) {
+    const [field, owner, ...rest] = value.split('=');
+    if (!field || !owner || rest.length > 0) throw new Error(`--owner takes <object>.<field>=<system>, e.g. company.name=intacct; got "${value}"`);
+    owners[field.trim()] = owner.trim();
+  }
+  return owners;
+}
+
 export function registerSyncCommands(program: Command): void {
   program
     .command('sync <flow>')
-    .description(`run a flow once (${[...FLOWS.keys(), REVERSE_SEED_FLOW].join(', ')})`)
+    .description(`run a flow once (${[...FLOWS.keys(), HUBSPOT_TO_INTACCT, REVERSE_SEED_FLOW].join(', ')})`)
     .requiredOption('--from <connection>', 'the source connection')
-    .requiredOption('--to <connection>', 'the HubSpot connection')
+    .requiredOption('--to <connection>', 'the target connection (HubSpot, or Intacct for hubspot-to-intacct)')
     .option('--full', 'read everything again instead of changes since the last run')
     .option('--dry-run', 'plan and report, write nothing')
     .option('--reverse-seed', 'acumatica-to-hubspot only: afterwards, create Acumatica customers for won deals’ companies')
+    .option('--owner <field=system...>', 'intacct-to-hubspot / hubspot-to-intacct: which system owns a shared field, e.g. company.name=intacct (kept for both directions)')
+    .option('--changes <source>', 'hubspot-to-intacct: polling (default) or webhook (the events received at /webhooks/hubspot/<connection>)')
     .option('--json', 'no progress bar; end with one JSON line')
-    .action(async (flow: string, options: { from: string; to: string; full?: boolean; dryRun?: boolean; reverseSeed?: boolean; json?: boolean }, command: Command) => {
+    .action(async (flow: string, options: { from: string; to: string; full?: boolean; dryRun?: boolean; reverseSeed?: boolean; owner?: string[]; changes?: string; json?: boolean }, command: Command) => {
       if (options.reverseSeed && flow !== 'acumatica-to-hubspot') throw new Error('--reverse-seed goes with acumatica-to-hubspot only');
+      if (options.changes && flow !== HUBSPOT_TO_INTACCT) throw new Error(`--changes goes with ${HUBSPOT_TO_INTACCT} only`);
+      if (options.changes && !(CHANGE_SOURCES as readonly string[]).includes(options.changes)) throw new Error(`--changes must be ${CHANGE_SOURCES.join(' or ')}, not "${options.changes}"`);
+      const fieldOwners = parseOwners(options.owner);
       await withInstallation(command, async (installation) => {
         if (flow === REVERSE_SEED_FLOW) {
           const seeded = await runClosedWonSeed(installation, { from: options.from, to: options.to });
@@ -98,6 +116,8 @@ export function registerSyncCommands(program: Command): void {
             from: options.from,
             to: options.to,
             mode: options.dryRun ? 'dry_run' : options.full ? 'full' : 'incremental',
+            ...(fieldOwners ? { fieldOwners } : {}),
+            ...(options.changes ? { changes: options.changes as ChangeSource } : {}),
             signal: controller.signal,
             onProgress: (event) => bar.update(event),
           });

@@ -10,7 +10,7 @@ import type { MapResult, RejectedRecord, SourceRecord, StreamContext, TargetReco
 import type { Contact, Customer, Payment, SalesInvoice } from '../../systems/acumatica/schemas.ts';
 import { normalizeDomain } from '../../systems/hubspot/upsert-companies.ts';
 import type { BillingLine } from '../billing-summary.ts';
-import { companyDomain, compactProperties, isCurrencyCode, isValidEmail, money } from '../mapping-rules.ts';
+import { companyDomain, compactProperties, invoiceParents, isCurrencyCode, isValidEmail, lineItemRecord, money } from '../mapping-rules.ts';
 
 export const keyOf = (context: StreamContext, object: string, ...ids: string[]) => `acumatica:${context.sourceAccount}:${object}:${ids.join(':')}`;
 
@@ -106,29 +106,22 @@ export function mapInvoice(record: SourceRecord<InvoiceWithContact>, context: St
     const rejected: RejectedRecord = { key, objectType: 'invoices', field: 'Currency', reason: `invoice ${invoice.Type} ${invoice.ReferenceNbr} has an invalid currency "${currency}"` };
     return { records: [], rejected: [rejected] };
   }
-  const lines: TargetRecord[] = (invoice.Details ?? []).map((line, index) => ({
-    key: keyOf(context, 'line_item', invoice.Type, invoice.ReferenceNbr, String(line.LineNbr ?? index + 1)),
-    partOf: key,
-    objectType: 'line_items' as const,
-    match: { by: 'source_id' as const },
-    properties: compactProperties({
-      ...SOURCE,
-      name: line.Description || line.InventoryID || `Line ${line.LineNbr ?? index + 1}`,
-      description: line.Description,
-      hs_sku: line.InventoryID,
-      quantity: line.Qty ?? 1,
-      price: money(line.UnitPrice ?? line.Amount),
-    }),
-    parents: [],
-  }));
+  const lines = (invoice.Details ?? []).map((line, index) =>
+    lineItemRecord(
+      keyOf(context, 'line_item', invoice.Type, invoice.ReferenceNbr, String(line.LineNbr ?? index + 1)),
+      key,
+      compactProperties({
+        ...SOURCE,
+        name: line.Description || line.InventoryID || `Line ${line.LineNbr ?? index + 1}`,
+        description: line.Description,
+        hs_sku: line.InventoryID,
+        quantity: line.Qty ?? 1,
+        price: money(line.UnitPrice ?? line.Amount),
+      }),
+    ),
+  );
   const contactKey = primaryContactId === undefined ? undefined : keyOf(context, 'contact', String(primaryContactId));
-  const customerId = invoice.CustomerID ?? '';
-  const parents: TargetRecord['parents'] = [
-    // reference/hubspot.md §7.2: invoice → company 179, → contact 177, → line item 409.
-    { key: keyOf(context, 'customer', customerId), objectType: 'companies', associationTypeId: 179 },
-    ...(contactKey ? [{ key: contactKey, objectType: 'contacts' as const, associationTypeId: 177 }] : []),
-    ...lines.map((line) => ({ key: line.key, objectType: 'line_items' as const, associationTypeId: 409 })),
-  ];
+  const parents = invoiceParents(keyOf(context, 'customer', invoice.CustomerID ?? ''), contactKey, lines.map((line) => line.key));
   const steps = statusSteps(invoice.Status, contactKey !== undefined, lines.length > 0);
   const target: TargetRecord = {
     key,

@@ -8,7 +8,7 @@
  */
 import type { MapResult, RejectedRecord, SourceRecord, StreamContext, TargetRecord } from '../../engine/flow-definition.ts';
 import { normalizeDomain } from '../../systems/hubspot/upsert-companies.ts';
-import { compactProperties, isCurrencyCode, isIsoDate, isValidEmail, money } from '../mapping-rules.ts';
+import { compactProperties, invoiceParents, isCurrencyCode, isIsoDate, isValidEmail, lineItemRecord, money } from '../mapping-rules.ts';
 
 /** The parts of Zoho Books records the mapping reads (reference/zohobooks.md §6). */
 export interface ZohoAddress {
@@ -161,28 +161,26 @@ export function mapInvoice(record: SourceRecord<ZohoInvoice>, context: StreamCon
       return { records: [], rejected: [{ key, objectType: 'invoices', field, reason: `invoice ${invoice.invoice_number} has an unreadable ${field} "${value}"` }] };
     }
   }
-  const lines: TargetRecord[] = (invoice.line_items ?? []).map((line) => ({
-    partOf: key,
-    key: keyOf(context, 'line_item', invoice.invoice_id, line.line_item_id),
-    objectType: 'line_items' as const,
-    match: { by: 'source_id' as const },
-    properties: compactProperties({
-      ...SOURCE,
-      name: line.name || line.description || `Line ${line.line_item_id}`,
-      description: line.description,
-      quantity: line.quantity ?? 1,
-      price: money(line.rate),
-    }),
-    parents: [],
-  }));
+  const lines = (invoice.line_items ?? []).map((line) =>
+    lineItemRecord(
+      keyOf(context, 'line_item', invoice.invoice_id, line.line_item_id),
+      key,
+      compactProperties({
+        ...SOURCE,
+        name: line.name || line.description || `Line ${line.line_item_id}`,
+        description: line.description,
+        quantity: line.quantity ?? 1,
+        price: money(line.rate),
+      }),
+    ),
+  );
   const firstPerson = invoice.contact_persons?.[0];
   const contactPersonId = typeof firstPerson === 'string' ? firstPerson : firstPerson?.contact_person_id;
-  const parents: TargetRecord['parents'] = [
-    // reference/hubspot.md §7.2: invoice → company 179, → contact 177, → line item 409.
-    { key: keyOf(context, 'customer', invoice.customer_id), objectType: 'companies', associationTypeId: 179 },
-    ...(contactPersonId ? [{ key: keyOf(context, 'contact_person', contactPersonId), objectType: 'contacts' as const, associationTypeId: 177 }] : []),
-    ...lines.map((line) => ({ key: line.key, objectType: 'line_items' as const, associationTypeId: 409 })),
-  ];
+  const parents = invoiceParents(
+    keyOf(context, 'customer', invoice.customer_id),
+    contactPersonId ? keyOf(context, 'contact_person', contactPersonId) : undefined,
+    lines.map((line) => line.key),
+  );
   const steps = statusSteps(invoice, contactPersonId !== undefined, lines.length > 0);
   const target: TargetRecord = {
     key,

@@ -39,6 +39,7 @@ import {
   type AssociationBatchDefaultInput,
   type CreateInput,
   type PropertyCreate,
+  type PropertyUpdate,
   type PropertyGroupCreate,
   type SearchRequest,
   type UpdateInput,
@@ -366,6 +367,11 @@ export class HubSpotClient {
       body: { inputs },
     });
     return response.results;
+  }
+
+  /** Changes a property's definition (its label, its options). */
+  updateProperty(type: HubSpotObjectType, name: string, patch: PropertyUpdate): Promise<PropertyDefinition> {
+    return this.call(PropertyDefinition, { method: 'PATCH', path: this.propertiesPath(type, `/${encodeURIComponent(name)}`), body: patch });
   }
 
   async listPropertyGroups(type: HubSpotObjectType): Promise<PropertyGroup[]> {

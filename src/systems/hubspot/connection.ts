@@ -17,11 +17,16 @@ export const HubSpotConfig = z
       .enum(Object.keys(HUBSPOT_TIERS) as [keyof typeof HUBSPOT_TIERS])
       .optional()
       .describe('The portal’s tier, for its rate limits; learnt from the response headers when left out.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The HubSpot app’s client secret: verifies the signatures of webhooks sent to /webhooks/hubspot/<connection>. Only needed for webhooks.'),
   })
   .strict();
 export type HubSpotConfig = z.infer<typeof HubSpotConfig>;
 
-export const HUBSPOT_SECRET_FIELDS = ['accessToken'] as const;
+export const HUBSPOT_SECRET_FIELDS = ['accessToken', 'clientSecret'] as const;
 
 export interface ConnectionCheck {
   name: string;
@@ -38,7 +43,8 @@ export interface ConnectionTestReport {
 const CHECKED_OBJECTS: HubSpotObjectType[] = ['companies', 'contacts', 'line_items', 'invoices', 'commerce_payments', 'deals'];
 
 export function hubspotClientFor(config: HubSpotConfig, options: Pick<HubSpotClientOptions, 'clock' | 'lane' | 'onAttempt'> = {}) {
-  return new HubSpotClient({ ...config, ...options });
+  const { clientSecret: _webhooksOnly, ...connection } = config;
+  return new HubSpotClient({ ...connection, ...options });
 }
 
 export async function testHubSpotConnection(config: HubSpotConfig, options: { clock?: Clock } = {}): Promise<ConnectionTestReport> {
