@@ -2,7 +2,8 @@
  * `npm run bench [-- --json] [-- --runs 3] [-- --huge]`: the sync engine's
  * figures (SPEC §8), measured, never asserted.
  *
- * - Each accounting flow on a `medium` source sandbox into a HubSpot
+ * - Each accounting flow (Zoho Books, Acumatica, FreshBooks's backfill,
+ *   Intacct) on a `medium` source sandbox into a HubSpot
  *   sandbox at the Professional tier, median of `--runs`: HubSpot calls per
  *   written record against the minimum the batch endpoints allow, HubSpot
  *   writes on an unchanged re-sync, self-inflicted 429s, engine CPU ms per
@@ -15,7 +16,7 @@
  *   RSS sampled as the run goes, to show that memory stays bounded.
  *   `--huge-limit N` stops after N source records.
  *
- * `--json` ends with one JSON line of the figures.
+ * `--flow <name>` measures that flow only. `--json` ends with one JSON line of the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,6 +36,7 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const huge = args.includes('--huge');
+const onlyFlow = args.includes('--flow') ? args[args.indexOf('--flow') + 1] : undefined;
 const hugeLimit = args.includes('--huge-limit') ? Number(args[args.indexOf('--huge-limit') + 1]) : undefined;
 const say = (line: string) => {
   if (!json) console.log(line);
@@ -42,7 +44,7 @@ const say = (line: string) => {
 
 interface SandboxProcess {
   child: ChildProcess;
-  systems: { hubspot: { baseUrl: string; accessToken: string }; zohobooks: Record<string, string>; acumatica: Record<string, string> };
+  systems: { hubspot: { baseUrl: string; accessToken: string }; zohobooks: Record<string, string>; acumatica: Record<string, string>; freshbooks: Record<string, string>; intacct: Record<string, string> };
   adminUrl: string;
 }
 
@@ -75,6 +77,9 @@ async function sandboxProcess(size: string, seed: number): Promise<SandboxProces
 const SOURCES = {
   'zohobooks-to-hubspot': (s: SandboxProcess) => ({ system: 'zohobooks', config: { ...s.systems.zohobooks, perMinuteLimit: 1_000_000, dailyLimit: 100_000_000 } }),
   'acumatica-to-hubspot': (s: SandboxProcess) => ({ system: 'acumatica', config: { ...s.systems.acumatica, requestsPerMinute: 1_000_000, concurrentRequests: 64 } }),
+  // The backfill (`sync --full` / first run) of freshbooks-to-hubspot: its webhook runs write the same records one event at a time.
+  'freshbooks-to-hubspot': (s: SandboxProcess) => ({ system: 'freshbooks', config: { ...s.systems.freshbooks, requestsPerMinute: 1_000_000 } }),
+  'intacct-to-hubspot': (s: SandboxProcess) => ({ system: 'intacct', config: { ...s.systems.intacct } }),
 } as const;
 type BenchFlow = keyof typeof SOURCES;
 
@@ -221,7 +226,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const perFlow: Record<string, SyncFigures[]> = {};
-  for (const flow of Object.keys(SOURCES) as BenchFlow[]) {
+  for (const flow of (Object.keys(SOURCES) as BenchFlow[]).filter((f) => !onlyFlow || f === onlyFlow)) {
     perFlow[flow] = [];
     for (let i = 0; i < runs; i++) {
       say(`${flow}, medium, run ${i + 1}/${runs}…`);

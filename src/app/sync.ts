@@ -4,6 +4,7 @@
  * what it can take, starts the run (never two of one flow at once), runs it,
  * and returns what happened.
  */
+import { chunk } from '../core/concurrency.ts';
 import { ConnectorError, serializeError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
 import { loadCursor, saveCursor, listDeadLetters } from '../engine/engine-state.ts';
@@ -140,8 +141,10 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
   });
   const binding = await entry.bind(parseSystemConfig(entry.source, await installation.connections.getConfig(source.id)), {
     clock: installation.clock,
+    // Merged with what is stored now: another writer (the webhook receiver keeping a verifier) may have changed it since.
     saveConfig: async (config) => {
-      await installation.connections.updateConfig(source.id, config, { keepStatus: true });
+      const current = await installation.connections.getConfig(source.id);
+      await installation.connections.updateConfig(source.id, { ...current, ...config }, { keepStatus: true });
     },
     ...(fieldOwners ? { fieldOwners } : {}),
   });
@@ -204,7 +207,48 @@ export async function runSync(installation: Installation, request: SyncRequest):
     }
   }
   const runner = new FlowRunner({ ...runnerOptions(installation, prepared, run.id, mode, request), flow: definition, notes });
+  if (request.changes === 'webhook' && prepared.entry.eventItems) return { ...(await fromEvents(installation, prepared, runner, run.id)), runId: run.id };
   return { ...(await runner.execute()), runId: run.id };
+}
+
+/**
+ * A run driven by webhook events (src/server/*-webhooks.ts): the events
+ * received and not yet processed name the records; the flow fetches them as
+ * they are now and writes them; the events count as processed once the run
+ * has not failed (a failed run leaves them for the next).
+ */
+async function fromEvents(installation: Installation, prepared: Awaited<ReturnType<typeof prepare>>, runner: FlowRunner<unknown>, runId: string): Promise<RunResult> {
+  const { store, clock } = installation;
+  const rows = await store.db
+    .selectFrom('webhook_events')
+    .select(['event_id', 'subscription_type', 'object_id', 'received_at'])
+    .where('connection_id', '=', prepared.source.id)
+    .where('processed_at', 'is', null)
+    .orderBy('received_at')
+    .execute();
+  let items: Array<{ stream: string; snapshot: SourceRecord }>;
+  try {
+    items = await prepared.entry.eventItems!(prepared.binding.source, rows.map((r) => ({ name: r.subscription_type, objectId: r.object_id })));
+  } catch (error) {
+    const serialized = serializeError(error);
+    const report = { streams: {}, notes: [] };
+    await finishRun(store.db, runId, { status: 'failed', counts: emptyCounts(), report, error: serialized }, clock.now());
+    return { status: 'failed', counts: emptyCounts(), report, error: serialized };
+  }
+  const result = await runner.replay(items);
+  // An event received again while the run read (a new change with the same body) stays for the next run.
+  const readUpTo = Math.max(0, ...rows.map((r) => r.received_at));
+  for (const part of result.status === 'failed' ? [] : chunk(rows.map((r) => r.event_id), 400)) {
+    await store.db
+      .updateTable('webhook_events')
+      .set({ processed_at: clock.now(), processed_by_run: runId })
+      .where('connection_id', '=', prepared.source.id)
+      .where('event_id', 'in', part)
+      .where('processed_at', 'is', null)
+      .where('received_at', '<=', readUpTo)
+      .execute();
+  }
+  return result;
 }
 
 function runnerOptions(

@@ -5,9 +5,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { registerConnectionCommands } from './commands/connections.ts';
+import { registerKeyCommands } from './commands/keys.ts';
+import { registerMcpCommand } from './commands/mcp.ts';
 import { registerSandboxCommands } from './commands/sandbox.ts';
 import { registerServiceCommands } from './commands/service.ts';
 import { registerSyncCommands } from './commands/sync.ts';
+import { registerToolCommands } from './commands/tools.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ml-connector')
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerConnectionCommands(program);
   registerSyncCommands(program);
   registerServiceCommands(program);
+  registerKeyCommands(program);
+  registerToolCommands(program);
+  registerMcpCommand(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -72,9 +72,9 @@ export function lineItemRecord(key: string, invoiceKey: string, properties: Reco
 }
 
 /** An invoice's parents: reference/hubspot.md §7.2, invoice → company 179, → contact 177, → line item 409. */
-export function invoiceParents(companyKey: string, contactKey: string | undefined, lineKeys: readonly string[]): TargetRecord['parents'] {
+export function invoiceParents(companyKey: string | undefined, contactKey: string | undefined, lineKeys: readonly string[]): TargetRecord['parents'] {
   return [
-    { key: companyKey, objectType: 'companies', associationTypeId: 179 },
+    ...(companyKey ? [{ key: companyKey, objectType: 'companies' as const, associationTypeId: 179 }] : []),
     ...(contactKey ? [{ key: contactKey, objectType: 'contacts' as const, associationTypeId: 177 }] : []),
     ...lineKeys.map((key) => ({ key, objectType: 'line_items' as const, associationTypeId: 409 })),
   ];

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import { ConnectorError } from '../core/errors.ts';
-import type { FlowDefinition } from '../engine/flow-definition.ts';
+import type { FlowDefinition, SourceRecord } from '../engine/flow-definition.ts';
 import type { WriteCapabilities } from '../systems/hubspot/capabilities.ts';
 import { AcumaticaClient } from '../systems/acumatica/client.ts';
 import { AcumaticaConnectionSchema, tenantOf } from '../systems/acumatica/connection.ts';
@@ -14,6 +14,9 @@ import { NO_PAYMENTS_NOTE, SUMMARY_NOTE } from './billing-summary.ts';
 import { acumaticaBillingSummaries, acumaticaToHubSpot } from './acumatica-to-hubspot/flow.ts';
 import { billingSummaryStream } from './zohobooks-to-hubspot/billing-summary.ts';
 import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
+import { FreshBooksClient } from '../systems/freshbooks/client.ts';
+import { FreshBooksConnectionSchema } from '../systems/freshbooks/connection.ts';
+import { eventItems, FRESHBOOKS_TO_HUBSPOT, freshbooksToHubSpot, type ReceivedEvent } from './freshbooks-to-hubspot/flow.ts';
 import { IntacctClient } from '../systems/intacct/client.ts';
 import { IntacctConnectionSchema } from '../systems/intacct/connection.ts';
 import { ownedFields, type FieldOwners } from './intacct-hubspot/shared-fields.ts';
@@ -39,6 +42,11 @@ export interface FlowEntry {
       fieldOwners?: FieldOwners;
     },
   ): Promise<FlowBinding>;
+  /**
+   * For a flow driven by webhooks: the records the received events name, to
+   * write as a partial run (src/app/sync.ts, `changes: 'webhook'`).
+   */
+  eventItems?(source: unknown, events: readonly ReceivedEvent[]): Promise<Array<{ stream: string; snapshot: SourceRecord }>>;
   /** The flow as it must run against a portal with these capabilities, and what to say about it. */
   adapt?(definition: FlowDefinition<unknown>, capabilities: WriteCapabilities): { definition: FlowDefinition<unknown>; notes: string[] } | undefined;
 }
@@ -95,15 +103,41 @@ const entries: FlowEntry[] = [
       };
     },
     // AP bills have no summary on the company: without invoice writes they wait for the capability.
-    adapt: (definition, capabilities) =>
-      capabilities.invoices.available
-        ? undefined
-        : { definition: { ...definition, streams: definition.streams.filter((s) => s.name !== 'bills') }, notes: [BILLS_HELD_NOTE(capabilities.invoices.reason ?? 'no reason given')] },
+    adapt: holdBack('bills', 'Bills', 'Vendors and contacts were'),
+  },
+  {
+    name: FRESHBOOKS_TO_HUBSPOT,
+    source: 'freshbooks',
+    async bind(config, { clock, saveConfig }) {
+      const connection = FreshBooksConnectionSchema.parse(config);
+      const client = new FreshBooksClient({
+        connection,
+        clock,
+        // reference/freshbooks.md §2: refresh tokens are single-use; the new one must be stored at once.
+        ...(saveConfig ? { onRotate: ({ refreshToken }: { refreshToken: string }) => saveConfig({ refreshToken }) } : {}),
+      });
+      return { definition: freshbooksToHubSpot as FlowDefinition<unknown>, source: client, sourceAccount: connection.accountId };
+    },
+    eventItems: (source, events) => eventItems(source as FreshBooksClient, events),
+    // Payments wait for their invoices (they are associated to them): both follow once the portal takes invoices.
+    adapt: holdBack('invoices', 'Invoices', 'Contacts and companies were; payments wait for their invoices and'),
   },
 ];
 
-const BILLS_HELD_NOTE = (reason: string) =>
-  `Bills were not synced: this portal can't take invoice writes (${reason}). Vendors and contacts were; bills follow on the first run after invoice writes become available.`;
+/**
+ * Without invoice writes, a flow whose documents have no summary fallback
+ * leaves that stream out and says so; its cursor stays, so the first run
+ * after the capability appears backfills every document.
+ */
+function holdBack(stream: string, what: string, rest: string): NonNullable<FlowEntry['adapt']> {
+  return (definition, capabilities) =>
+    capabilities.invoices.available
+      ? undefined
+      : {
+          definition: { ...definition, streams: definition.streams.filter((s) => s.name !== stream) },
+          notes: [`${what} were held back: this portal can't take invoice writes (${capabilities.invoices.reason ?? 'no reason given'}). ${rest} synced; they follow on the first run after invoice writes become available.`],
+        };
+}
 
 type AnyStream = FlowDefinition<unknown>['streams'][number];
 

@@ -19,8 +19,9 @@ export async function hubspotWrites(admin: HubSpotAdmin): Promise<number> {
 
 export interface Expected {
   companies: Map<string, { name: string }>;
-  contacts: Map<string, { email: string | undefined; company: string }>;
-  invoices: Map<string, { number: string; company: string; contact: string | undefined; lines: Set<string> }>;
+  /** `company` undefined: a contact with no company (it must have no company association). */
+  contacts: Map<string, { email: string | undefined; company: string | undefined }>;
+  invoices: Map<string, { number: string; company: string | undefined; contact: string | undefined; lines: Set<string> }>;
   payments: Map<string, { invoice: string; amount: number }>;
 }
 
@@ -79,14 +80,14 @@ export async function differences(hubspot: HubSpotClient, expected: Expected): P
   const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
   const contactCompanies = await associated('contacts', 'companies', [...expected.contacts.keys()]);
   for (const [key, contact] of expected.contacts) {
-    if (!same(contactCompanies.get(key)!, new Set([contact.company]))) problems.push(`contact ${key}: companies ${[...contactCompanies.get(key)!]}`);
+    if (!same(contactCompanies.get(key)!, new Set(contact.company ? [contact.company] : []))) problems.push(`contact ${key}: companies ${[...contactCompanies.get(key)!]}`);
   }
   const invoiceKeys = [...expected.invoices.keys()];
   const invoiceCompanies = await associated('invoices', 'companies', invoiceKeys);
   const invoiceContacts = await associated('invoices', 'contacts', invoiceKeys);
   const invoiceLines = await associated('invoices', 'line_items', invoiceKeys);
   for (const [key, invoice] of expected.invoices) {
-    if (!same(invoiceCompanies.get(key)!, new Set([invoice.company]))) problems.push(`invoice ${key}: companies ${[...invoiceCompanies.get(key)!]}`);
+    if (!same(invoiceCompanies.get(key)!, new Set(invoice.company ? [invoice.company] : []))) problems.push(`invoice ${key}: companies ${[...invoiceCompanies.get(key)!]}`);
     const wantedContacts = new Set(invoice.contact && expected.contacts.has(invoice.contact) ? [invoice.contact] : []);
     if (!same(invoiceContacts.get(key)!, wantedContacts)) problems.push(`invoice ${key}: contacts ${[...invoiceContacts.get(key)!]}`);
     if (!same(invoiceLines.get(key)!, invoice.lines)) problems.push(`invoice ${key}: ${invoiceLines.get(key)!.size} line items, expected ${invoice.lines.size}`);

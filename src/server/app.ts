@@ -6,7 +6,10 @@
 import { Hono } from 'hono';
 import type { Installation } from '../app/installation.ts';
 import type { JobQueue } from '../queue/types.ts';
-import { registerHubSpotWebhooks, type WebhookLog } from './hubspot-webhooks.ts';
+import { registerFreshBooksWebhooks } from './freshbooks-webhooks.ts';
+import { registerHubSpotWebhooks } from './hubspot-webhooks.ts';
+import { registerToolsApi } from './tools-routes.ts';
+import type { WebhookLog } from './webhook-common.ts';
 
 export interface ServerOptions {
   installation: Installation;
@@ -20,7 +23,10 @@ export function createServerApp(options: ServerOptions): Hono {
   const app = new Hono();
   const log: WebhookLog = options.log ?? ((entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
   app.get('/health', (c) => c.json({ ok: true }));
-  registerHubSpotWebhooks(app, { installation: options.installation, ...(options.queue ? { queue: options.queue } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), log });
+  const webhooks = { installation: options.installation, ...(options.queue ? { queue: options.queue } : {}), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), log };
+  registerHubSpotWebhooks(app, webhooks);
+  registerFreshBooksWebhooks(app, webhooks);
+  registerToolsApi(app, options.installation);
   app.onError((error, c) => {
     log({ level: 'warn', event: 'server_error', connection: c.req.param('connectionId') ?? '', reason: error instanceof Error ? error.message : String(error) });
     return c.json({ error: 'internal error' }, 500);

@@ -10,15 +10,10 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { Installation } from '../app/installation.ts';
-import { isConnectorError } from '../core/errors.ts';
-import type { JobQueue } from '../queue/types.ts';
+import { HUBSPOT_TO_INTACCT } from '../app/hubspot-to-intacct.ts';
 import { HubSpotConfig } from '../systems/hubspot/connection.ts';
 import { SIGNATURE_V3_HEADER, TIMESTAMP_HEADER, verifyV3 } from '../systems/hubspot/webhook-signature.ts';
-import { parseSystemConfig } from '../systems/registry.ts';
-
-/** HubSpot sends at most 100 events a request (§19.1); this is far above that, and far below anything harmful. */
-const MAX_BODY_BYTES = 1_000_000;
+import { calledUrl, queueRuns, webhookBody, webhookConnection, type WebhookOptions } from './webhook-common.ts';
 
 const WebhookEvent = z.looseObject({
   eventId: z.union([z.number(), z.string()]).transform(String),
@@ -34,70 +29,23 @@ const WebhookBody = z.array(WebhookEvent).max(1_000);
 /** `company.propertyChange` → `company`; generic `object.*` events name their type by id (§19.1). */
 const objectOf = (subscriptionType: string) => subscriptionType.split('.')[0]!;
 
-export interface WebhookLog {
-  (entry: { level: 'info' | 'warn'; event: string; connection: string; reason?: string; received?: number; new?: number }): void;
-}
-
-export interface HubSpotWebhookOptions {
-  installation: Installation;
-  queue?: JobQueue;
-  /** The URL this server is reached at from outside (behind a proxy), for the signature; default: the request's own URL. */
-  publicUrl?: string;
-  log: WebhookLog;
-}
-
-/** The flows a delivery for this connection starts: every scheduled hubspot-to-intacct flow reading from it. */
-async function queueRuns(options: HubSpotWebhookOptions, connectionId: string, firstEventId: string): Promise<string[]> {
-  if (!options.queue) return [];
-  const schedules = await options.installation.store.db
-    .selectFrom('schedules')
-    .select(['flow_key', 'flow', 'source_connection', 'target_connection'])
-    .where('flow', '=', 'hubspot-to-intacct')
-    .where('source_connection', '=', connectionId)
-    .where('enabled', '=', 1)
-    .execute();
-  const queued: string[] = [];
-  for (const schedule of schedules) {
-    // One job per first new event: the same delivery queued twice runs once.
-    const jobId = `webhook:${schedule.flow_key}:${firstEventId}`;
-    await options.queue.add(
-      'sync',
-      { flow: schedule.flow, from: schedule.source_connection, to: schedule.target_connection, trigger: 'webhook', changes: 'webhook' },
-      { jobId, attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
-    );
-    queued.push(jobId);
-  }
-  return queued;
-}
-
-export function registerHubSpotWebhooks(app: Hono, options: HubSpotWebhookOptions): void {
+export function registerHubSpotWebhooks(app: Hono, options: WebhookOptions): void {
   const { installation, log } = options;
   app.post('/webhooks/hubspot/:connectionId', async (c: Context) => {
-    const connectionId = c.req.param('connectionId')!;
-    let clientSecret: string | undefined;
-    let id: string;
-    try {
-      const connection = await installation.connections.get(connectionId);
-      if (connection.system !== 'hubspot') return c.json({ error: `connection ${connectionId} is not a HubSpot connection` }, 404);
-      id = connection.id;
-      clientSecret = HubSpotConfig.parse(parseSystemConfig('hubspot', await installation.connections.getConfig(connection.id))).clientSecret;
-    } catch (error) {
-      if (isConnectorError(error) && error.kind === 'not_found') return c.json({ error: `no connection ${connectionId}` }, 404);
-      throw error;
-    }
+    const connection = await webhookConnection(c, installation, 'hubspot');
+    if ('response' in connection) return connection.response;
+    const { id } = connection;
+    const { clientSecret } = HubSpotConfig.parse(connection.config);
     if (!clientSecret) {
       log({ level: 'warn', event: 'hubspot_webhook_rejected', connection: id, reason: 'the connection has no clientSecret to verify signatures with' });
       return c.json({ error: 'this connection has no clientSecret (the HubSpot app’s client secret), so deliveries cannot be verified' }, 409);
     }
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES) return c.json({ error: `body over ${MAX_BODY_BYTES} bytes` }, 413);
-    const body = await c.req.text();
-    if (Buffer.byteLength(body) > MAX_BODY_BYTES) return c.json({ error: `body over ${MAX_BODY_BYTES} bytes` }, 413);
-    const url = new URL(c.req.url);
-    const uri = options.publicUrl ? `${options.publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}` : c.req.url;
+    const read = await webhookBody(c);
+    if ('response' in read) return read.response;
+    const { body } = read;
     const verdict = verifyV3({
       method: c.req.method,
-      uri,
+      uri: calledUrl(c, options.publicUrl),
       body,
       timestamp: c.req.header(TIMESTAMP_HEADER),
       signature: c.req.header(SIGNATURE_V3_HEADER),
@@ -136,7 +84,8 @@ export function registerHubSpotWebhooks(app: Hono, options: HubSpotWebhookOption
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) fresh.push(event.eventId);
     }
-    const queued = fresh.length > 0 ? await queueRuns(options, id, fresh[0]!) : [];
+    // One job per first new event: the same delivery queued twice runs once.
+    const queued = fresh.length > 0 ? await queueRuns(options, HUBSPOT_TO_INTACCT, id, fresh[0]!) : [];
     log({ level: 'info', event: 'hubspot_webhook_received', connection: id, received: events.length, new: fresh.length });
     return c.json({ received: events.length, new: fresh.length, queued: queued.length });
   });

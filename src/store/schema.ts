@@ -218,6 +218,51 @@ export interface FlowSettingsTable {
   updated_at: EpochMs;
 }
 
+/** An API key of the agent-tools API: only the SHA-256 of its secret part is kept. */
+export interface ApiKeysTable {
+  id: string;
+  workspace: string;
+  name: string;
+  secret_hash: string;
+  created_at: EpochMs;
+  last_used_at: EpochMs | null;
+  revoked_at: EpochMs | null;
+}
+
+/** One AI tool call: what was called, by whom, how it ended. The input is kept only as a hash. */
+export interface ToolCallsTable {
+  id: string;
+  connection_id: string;
+  workspace: string;
+  api_key_id: string | null;
+  /** `http`, `mcp-http` or `mcp-stdio`. */
+  channel: string;
+  tool: string;
+  input_hash: string;
+  /** `ok`, or the error kind (`validation`, `rate_limited`, …). */
+  outcome: string;
+  error_code: string | null;
+  status: number;
+  correlation_ids: JsonText | null;
+  duration_ms: number;
+  created_at: EpochMs;
+}
+
+/** A tool description an operator edited for one account. */
+export interface ToolDescriptionsTable {
+  connection_id: string;
+  tool: string;
+  description: string;
+  updated_at: EpochMs;
+}
+
+/** Per account: whether agents get only its read-only tools. */
+export interface AccountToolSettingsTable {
+  connection_id: string;
+  read_only: IntBool;
+  updated_at: EpochMs;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   runs: RunsTable;
@@ -232,6 +277,10 @@ export interface Database {
   field_shadows: FieldShadowsTable;
   webhook_events: WebhookEventsTable;
   flow_settings: FlowSettingsTable;
+  api_keys: ApiKeysTable;
+  tool_calls: ToolCallsTable;
+  tool_descriptions: ToolDescriptionsTable;
+  account_tool_settings: AccountToolSettingsTable;
 }
 
 export type TableName = keyof Database;

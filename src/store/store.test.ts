@@ -22,6 +22,7 @@ const execFileAsync = promisify(execFile);
 
 const TABLES: readonly (keyof Database)[] = [
   'connections', 'runs', 'cursors', 'links', 'pending', 'write_ledger', 'audit', 'dead_letters', 'schedules', 'jobs', 'field_shadows', 'webhook_events', 'flow_settings',
+  'api_keys', 'tool_calls', 'tool_descriptions', 'account_tool_settings',
 ];
 const NAMED_INDEXES = [
   'runs_flow_key_status_idx', 'runs_created_at_idx', 'links_target_idx', 'audit_source_id_idx', 'audit_run_id_idx', 'jobs_queue_state_run_at_idx',

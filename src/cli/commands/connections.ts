@@ -58,7 +58,11 @@ export function registerConnectionCommands(program: Command): void {
         const connection = await connections.get(name);
         const entry = systemEntry(connection.system);
         const config = parseSystemConfig(connection.system, await connections.getConfig(connection.id));
-        const report = await entry.test(config, { clock });
+        // A system that rotates its refresh token on use (FreshBooks) hands the new one back to be kept.
+        const report = await entry.test(config, { clock, saveConfig: async (changed) => {
+            await connections.updateConfig(connection.id, changed, { keepStatus: true });
+          },
+        });
         const firstFailure = report.checks.find((c) => !c.ok);
         await connections.setStatus(connection.id, report.ok ? 'ok' : 'failed', firstFailure?.detail);
         if (options.json) printJson({ connection: connection.name, ...report });

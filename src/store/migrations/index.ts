@@ -8,12 +8,14 @@ import type { StoreDialect } from '../dialect.ts';
 import { initialTables } from './0001-initial-tables.ts';
 import { linksByKey } from './0002-links-by-key.ts';
 import { twoWayState } from './0003-two-way-state.ts';
+import { agentTools } from './0004-agent-tools.ts';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial-tables': initialTables(dialect),
     '0002-links-by-key': linksByKey(),
     '0003-two-way-state': twoWayState(),
+    '0004-agent-tools': agentTools(),
   };
   return { getMigrations: async () => migrations };
 }

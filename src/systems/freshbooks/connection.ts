@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { API_BASE_URL, AUTH_BASE_URL } from './paths.ts';
 
 /** Fields a UI masks and an API never returns. */
-export const FRESHBOOKS_SECRET_FIELDS = ['clientSecret', 'refreshToken'] as const;
+export const FRESHBOOKS_SECRET_FIELDS = ['clientSecret', 'refreshToken', 'webhookVerifiers'] as const;
 
 const secret = { secret: true, writeOnly: true } as const;
 
@@ -45,6 +45,11 @@ export const FreshBooksConnectionSchema = z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .optional()
       .describe('The redirect URI the connect flow used; sent along with refreshes, as FreshBooks’ SDK does. Optional.'),
+    webhookVerifiers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Per registered callback id, the verifier FreshBooks sent when it was registered: the key its deliveries are signed with. Kept by ml-connector’s webhook receiver; not configured by hand.')
+      .meta(secret),
     requestsPerMinute: z
       .number()
       .int()

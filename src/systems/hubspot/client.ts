@@ -23,10 +23,12 @@ import {
 } from './object-types.ts';
 import {
   AssociationBatchReadResult,
+  AssociationLabel,
   AssociationListResponse,
   BatchResponse,
   DefaultAssociationResult,
   Flow,
+  LabelsBetweenObjectPair,
   ListResponse,
   Pipeline,
   PropertyDefinition,
@@ -35,6 +37,7 @@ import {
   SimplePublicObject,
   StandardError,
   type AssociatedRecord,
+  type AssociationSpec,
   type AssociationBatchCreateInput,
   type AssociationBatchDefaultInput,
   type CreateInput,
@@ -62,6 +65,8 @@ export interface HubSpotClientOptions extends HubSpotConnection {
   apiVersion?: '2026-03' | 'v3';
   /** Default lane for this client's calls: tools and connection tests are interactive. */
   lane?: Lane;
+  /** Attempts per request (default: the system's); 1 hands every failure, a 429 included, straight back (AI tool calls). */
+  maxAttempts?: number;
   clock?: Clock;
   random?: RandomSource;
   /** Share one governor per portal across clients; defaults to the process-wide registry. */
@@ -97,6 +102,7 @@ export class HubSpotClient {
   readonly clock: Clock;
   private readonly apiVersion: '2026-03' | 'v3';
   private readonly lane: Lane;
+  private readonly maxAttempts: number | undefined;
   private readonly batchConcurrency: number;
 
   constructor(options: HubSpotClientOptions) {
@@ -113,6 +119,7 @@ export class HubSpotClient {
     this.clock = options.clock ?? systemClock;
     this.apiVersion = options.apiVersion ?? '2026-03';
     this.lane = options.lane ?? 'background';
+    this.maxAttempts = options.maxAttempts;
     this.batchConcurrency = options.batchConcurrency ?? 4;
     const tier = options.tier ?? 'starter';
     const governor =
@@ -140,7 +147,7 @@ export class HubSpotClient {
 
   /** Sends a request and checks the answer against its schema. */
   async call<S extends z.ZodType>(schema: S, request: HttpRequest): Promise<z.infer<S>> {
-    const response = await this.http.request({ lane: this.lane, ...request });
+    const response = await this.http.request({ lane: this.lane, maxAttempts: this.maxAttempts, ...request });
     const parsed = schema.safeParse(response.json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -156,7 +163,7 @@ export class HubSpotClient {
 
   /** Sends a request whose success has no body (204). */
   async send(request: HttpRequest): Promise<void> {
-    await this.http.request({ lane: this.lane, ...request });
+    await this.http.request({ lane: this.lane, maxAttempts: this.maxAttempts, ...request });
   }
 
   // ------------------------------------------------------------ paths (§1)
@@ -217,15 +224,20 @@ export class HubSpotClient {
     return this.send({ method: 'DELETE', path: this.objectsPath(type, `/${encodeURIComponent(id)}`) });
   }
 
+  /** One page of a type's records; `paging.next.after` is the next page's cursor (§5: limit at most 100). */
+  listObjectsPage(type: HubSpotObjectType, options: ReadOptions & { limit?: number; after?: string } = {}): Promise<ListResponse> {
+    return this.call(ListResponse, {
+      method: 'GET',
+      path: this.objectsPath(type),
+      query: { ...readQuery(options), limit: options.limit, after: options.after },
+    });
+  }
+
   /** Every record of a type, page by page (limit 100, the list maximum, §5). */
   async *listObjects(type: HubSpotObjectType, options: ReadOptions = {}): AsyncGenerator<SimplePublicObject> {
     let after: string | undefined;
     do {
-      const page = await this.call(ListResponse, {
-        method: 'GET',
-        path: this.objectsPath(type),
-        query: { ...readQuery(options), limit: 100, after },
-      });
+      const page = await this.listObjectsPage(type, { ...options, limit: 100, after });
       yield* page.results;
       after = page.paging?.next?.after;
     } while (after);
@@ -339,14 +351,39 @@ export class HubSpotClient {
     return found;
   }
 
+  /** Sets the association types between two records; a labelled PUT replaces the pair's labels (§7). */
+  associateWithTypes(fromType: HubSpotObjectType, fromId: string, toType: HubSpotObjectType, toId: string, types: readonly AssociationSpec[]) {
+    return this.call(LabelsBetweenObjectPair, {
+      method: 'PUT',
+      path: this.recordAssociationsPath(fromType, fromId, `/${toType}/${encodeURIComponent(toId)}`),
+      body: types,
+    });
+  }
+
+  /** Removes every association between two records (§7). */
+  removeAssociations(fromType: HubSpotObjectType, fromId: string, toType: HubSpotObjectType, toId: string): Promise<void> {
+    return this.send({ method: 'DELETE', path: this.recordAssociationsPath(fromType, fromId, `/${toType}/${encodeURIComponent(toId)}`) });
+  }
+
+  /** The association types, HubSpot's and the portal's own labels, from `from` to `to` (§7). */
+  async listAssociationLabels(from: HubSpotObjectType, to: HubSpotObjectType): Promise<AssociationLabel[]> {
+    return (await this.call(z.looseObject({ results: z.array(AssociationLabel) }), { method: 'GET', path: this.associationsPath(from, to, '/labels') }))
+      .results;
+  }
+
+  /** One page of a record's associations to `toType` (§5: up to 500 a page). */
+  listAssociationsPage(type: HubSpotObjectType, id: string, toType: HubSpotObjectType, options: { limit?: number; after?: string } = {}) {
+    return this.call(AssociationListResponse, {
+      method: 'GET',
+      path: this.recordAssociationsPath(type, id, `/${toType}`),
+      query: { limit: options.limit ?? 500, after: options.after },
+    });
+  }
+
   async *listAssociations(type: HubSpotObjectType, id: string, toType: HubSpotObjectType): AsyncGenerator<AssociatedRecord> {
     let after: string | undefined;
     do {
-      const page = await this.call(AssociationListResponse, {
-        method: 'GET',
-        path: this.recordAssociationsPath(type, id, `/${toType}`),
-        query: { limit: 500, after },
-      });
+      const page = await this.listAssociationsPage(type, id, toType, { after });
       yield* page.results;
       after = page.paging?.next?.after;
     } while (after);
@@ -387,15 +424,25 @@ export class HubSpotClient {
     return (await this.call(z.looseObject({ results: z.array(Pipeline) }), { method: 'GET', path: this.pipelinesPath(type) })).results;
   }
 
+  /** One page of automation flows (§16: beta, v4 paths only). */
+  listFlowsPage(options: { limit?: number; after?: string } = {}) {
+    return this.call(z.looseObject({ results: z.array(Flow), paging: ListResponse.shape.paging }), {
+      method: 'GET',
+      path: '/automation/v4/flows',
+      query: { limit: options.limit ?? 100, after: options.after },
+    });
+  }
+
+  /** One automation flow in full: its actions and enrollment criteria (§16). */
+  getFlow(id: string): Promise<Flow> {
+    return this.call(Flow, { method: 'GET', path: `/automation/v4/flows/${encodeURIComponent(id)}` });
+  }
+
   /** Automation v4 is beta and has no date-based GA path yet (§16). */
   async *listFlows(): AsyncGenerator<Flow> {
     let after: string | undefined;
     do {
-      const page = await this.call(z.looseObject({ results: z.array(Flow), paging: ListResponse.shape.paging }), {
-        method: 'GET',
-        path: '/automation/v4/flows',
-        query: { limit: 100, after },
-      });
+      const page = await this.listFlowsPage({ limit: 100, after });
       yield* page.results;
       after = page.paging?.next?.after;
     } while (after);
