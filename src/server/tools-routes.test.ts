@@ -186,6 +186,19 @@ describe('the agent-tools API', () => {
     assert.equal((answer.json.result as { results: unknown[] }).results.length, 1);
   });
 
+  it('never answers with a credential: the account view, listings, results and errors leave the token out', async () => {
+    const token = s.sandbox.systems.hubspot.accessToken;
+    const answers = await Promise.all([
+      s.call('GET', `/integrated-account/${crm}`),
+      s.call('GET', `/integrated-account/${crm}/tools`),
+      s.call('POST', `/integrated-account/${crm}/tools/list_all_hub_spot_workflows`, {}),
+      s.call('POST', `/integrated-account/${crm}/tools/get_single_hub_spot_deal_by_id`, { id: '999999999' }),
+    ]);
+    assert.equal(answers[3]!.status, 404);
+    assert.deepEqual(Object.keys(answers[0]!.json.account as object).sort(), ['id', 'name', 'readOnly', 'system', 'workspace']);
+    for (const answer of answers) assert.ok(!JSON.stringify(answer.json).includes(token));
+  });
+
   it('every call is audited: tool, account, input hash, outcome, duration; never the input itself', async () => {
     const audit = await s.call('GET', `/integrated-account/${crm}/tool-calls`);
     const calls = audit.json.calls as Array<{ tool: string; connectionId: string; inputHash: string; outcome: string; status: number; durationMs: number; channel: string }>;

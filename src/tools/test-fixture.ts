@@ -19,6 +19,8 @@ export interface ToolsFixture {
   service: ToolService;
   /** The HubSpot connection `crm` in the default workspace. */
   account: ToolAccount;
+  /** Per system, its sandbox connection in the default workspace (HubSpot's is `account`). */
+  accounts: Record<string, ToolAccount>;
   /** Reads and writes HubSpot directly, for setting up and checking (its own governor: a separate token's). */
   hubspot: HubSpotClient;
   close(): Promise<void>;
@@ -30,6 +32,11 @@ export async function startToolsFixture(options: { clock?: Clock; sandbox?: Star
   const installation = await openInstallation(loadConfig({ env: {}, options: { dataDir } }), options.clock ? { clock: options.clock } : {});
   const connection = await installation.connections.create({ name: 'crm', system: 'hubspot', config: sandbox.systems.hubspot });
   const service = createToolService(installation);
+  const accounts: Record<string, ToolAccount> = {};
+  for (const [system, config] of Object.entries(sandbox.systems)) {
+    const created = system === 'hubspot' ? connection : await installation.connections.create({ name: `sandbox-${system}`, system, config: config as Record<string, unknown> });
+    accounts[system] = await service.account(created.id, 'default');
+  }
   // A token of its own, so the checks never use up the tools' rate window.
   const token = await mintToken(sandbox);
   const hubspot = new HubSpotClient({ baseUrl: sandbox.systems.hubspot.baseUrl, accessToken: token, ...(options.clock ? { clock: options.clock } : {}) });
@@ -37,7 +44,8 @@ export async function startToolsFixture(options: { clock?: Clock; sandbox?: Star
     sandbox,
     installation,
     service,
-    account: await service.account(connection.id, 'default'),
+    account: accounts.hubspot!,
+    accounts,
     hubspot,
     async close() {
       await installation.close();

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ConnectorError } from '../../core/errors.ts';
+import type { SystemTools } from '../system-tools.ts';
 import { defineTool, type ToolDefinition } from '../tool-definition.ts';
 
 export interface ReadResource<Client> {
@@ -49,7 +50,12 @@ async function pageOf(records: AsyncIterable<unknown>, offset: number, limit: nu
   return { results, has_more: more, next_cursor: more ? String(offset + limit) : null };
 }
 
-export function readTools<Client>(system: ReadSystem<Client>): ToolDefinition<Client>[] {
+/** A system whose tools are the read tools of its resources. */
+export function readSystemTools<Client>(system: ReadSystem<Client> & Pick<SystemTools<Client>, 'client' | 'http'>): SystemTools<Client> {
+  return { system: system.system, tools: readTools(system), client: system.client, http: system.http };
+}
+
+function readTools<Client>(system: ReadSystem<Client>): ToolDefinition<Client>[] {
   return system.resources.flatMap((resource) => [
     defineTool({
       name: `list_all_${system.toolName}_${resource.plural}`,
