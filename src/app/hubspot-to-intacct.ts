@@ -146,6 +146,13 @@ class ReverseRun {
     }
   }
 
+  /** Records HubSpot says changed (polled or named by events), as read now: counted, a contact's company looked up, written. */
+  async changed(type: 'companies' | 'contacts', snapshots: Snapshot[]): Promise<void> {
+    this.tally(type, { read: snapshots.length });
+    if (type === 'companies') await this.companies(snapshots);
+    else await this.contacts(await withCompanies(this.hubspot, snapshots));
+  }
+
   // ---------------------------------------------------------------- companies → vendors + classes
 
   async companies(batch: readonly Snapshot[]): Promise<void> {
@@ -506,8 +513,7 @@ async function fromPolling(work: ReverseRun, installation: Installation, hubspot
       cursor = advanceCursor(cursor, modified);
       const next = cursor;
       if (mode !== 'dry_run' && next) work.pendingCommit = (trx) => saveCursor(trx, flowKey, type, next, clock.now());
-      if (type === 'companies') await work.companies(snapshots);
-      else await work.contacts(await withCompanies(hubspot, snapshots));
+      await work.changed(type, snapshots);
     }
   }
 }
@@ -548,8 +554,7 @@ async function fromWebhookEvents(
           .where('event_id', 'in', eventIds)
           .execute();
       };
-      if (type === 'companies') await work.companies(snapshots);
-      else await work.contacts(await withCompanies(hubspot, snapshots));
+      await work.changed(type, snapshots);
       // A batch with nothing to write still settles its events.
       if (work.pendingCommit) {
         const settle = work.pendingCommit;

@@ -67,6 +67,7 @@ describe('intacct ↔ hubspot end to end', () => {
       assert.ok(classIds.has(vendorId), `company ${company.id} has class ${vendorId}`);
     }
     assert.ok(companies > 10);
+    assert.equal(result.report.streams.companies?.read, companies, 'every company read is counted');
     // One vendor per company: no HS vendor twice, none without its company.
     const made = vendors.filter((v) => String(v.VENDORID).startsWith('HS'));
     assert.equal(new Set(made.map((v) => v.VENDORID)).size, made.length);
