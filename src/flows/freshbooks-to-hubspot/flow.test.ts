@@ -77,6 +77,14 @@ describe('freshbooks-to-hubspot from webhooks', () => {
     assert.equal(await events(), before.events);
     assert.equal((await fx.queue.counts()).completed, before.jobs);
 
+    // The same signed delivery twice before it is processed: kept once, one run queued.
+    const twice: Array<[string, string]> = [['name', 'client.update'], ['object_id', '424242'], ['account_id', fx.accountId]];
+    const signedTwice = { [WEBHOOK_SIGNATURE_HEADER]: signFreshBooksWebhook({ verifier, fields: twice }) };
+    const first = (await (await post(new URLSearchParams(twice).toString(), signedTwice)).json()) as { new: number; queued: number };
+    const second = (await (await post(new URLSearchParams(twice).toString(), signedTwice)).json()) as { new: number; queued: number };
+    assert.deepEqual([first.new, first.queued, second.new, second.queued], [1, 1, 0, 0]);
+    await fx.settle();
+
     // FreshBooks sends an event already processed once more.
     const delivered = (await fx.freshbooksAdmin.events()).find((e) => e.name === 'invoice.create')!;
     await fx.hubspotAdmin.resetCounters();
