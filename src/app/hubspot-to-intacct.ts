@@ -12,7 +12,6 @@
  * records are read from HubSpot as they are now, so an event arriving late
  * or twice changes nothing.
  */
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ConnectorError, isConnectorError, serializeError, type SerializedError } from '../core/errors.ts';
 import { appendAudit, loadCursor, loadLinks, putDeadLetters, resolveDeadLetters, saveCursor, saveLinks, type AuditEntry, type LinkWrite } from '../engine/engine-state.ts';
@@ -87,11 +86,6 @@ const BATCH = 100;
 /** HubSpot webhook subscription objects this flow acts on (reference/hubspot.md §19.1). */
 const EVENT_OBJECTS = { company: 'companies', contact: 'contacts' } as const;
 
-/** A session id is a credential: the audit keeps a fingerprint that tells sessions apart and opens nothing. */
-export function sessionFingerprint(sessionId: string | undefined): string | undefined {
-  return sessionId ? `intacct-session:${createHash('sha256').update(sessionId).digest('hex').slice(0, 16)}` : undefined;
-}
-
 /** What one batch commits together. */
 interface BatchWrites {
   audit: AuditEntry[];
@@ -132,7 +126,7 @@ class ReverseRun {
   }
 
   private correlation(): string[] {
-    const session = sessionFingerprint(this.intacct.currentSessionId());
+    const session = this.intacct.sessionFingerprint();
     return session ? [session] : [];
   }
 
@@ -489,7 +483,7 @@ export async function runHubSpotToIntacct(installation: Installation, request: R
     if (mode !== 'dry_run') await request.preparePortal();
     if ((request.changes ?? 'polling') === 'webhook') await fromWebhookEvents(work, installation, hubspot, hubspotConnectionId, owned, keys.runId, request.signal);
     else await fromPolling(work, installation, hubspot, keys.flowKey, owned, mode, request.signal);
-    const session = sessionFingerprint(intacct.currentSessionId());
+    const session = intacct.sessionFingerprint();
     if (session) work.notes.push(`Intacct session used: ${session} (a fingerprint; the session id itself is a credential)`);
   });
 }

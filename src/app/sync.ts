@@ -157,7 +157,7 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
     binding,
     mode,
     scope,
-    takeCorrelationIds: () => correlationIds.splice(0, correlationIds.length),
+    takeCorrelationIds: () => [...correlationIds.splice(0, correlationIds.length), ...(binding.sourceCorrelationIds?.() ?? [])],
   };
 }
 

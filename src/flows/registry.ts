@@ -27,6 +27,8 @@ export interface FlowBinding {
   source: unknown;
   /** The source account's own id, part of every record key. */
   sourceAccount: string;
+  /** Ids on the source's side that the audit keeps with each batch (the Intacct session's fingerprint). */
+  sourceCorrelationIds?: () => string[];
 }
 
 export interface FlowEntry {
@@ -96,10 +98,12 @@ const entries: FlowEntry[] = [
     source: 'intacct',
     async bind(config, { clock, fieldOwners }) {
       const connection = IntacctConnectionSchema.parse(config);
+      const client = new IntacctClient({ connection, clock });
       return {
         definition: intacctToHubSpot(ownedFields(fieldOwners)) as FlowDefinition<unknown>,
-        source: new IntacctClient({ connection, clock }),
+        source: client,
         sourceAccount: connection.companyId,
+        sourceCorrelationIds: () => [client.sessionFingerprint()].filter((id): id is string => id !== undefined),
       };
     },
     // AP bills have no summary on the company: without invoice writes they wait for the capability.

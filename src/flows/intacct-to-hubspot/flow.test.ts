@@ -133,7 +133,11 @@ describe('intacct ↔ hubspot end to end', () => {
     const ids = entries.flatMap((e) => e.correlationIds ?? []);
     assert.ok(ids.some((id) => id.startsWith('intacct-session:')), JSON.stringify(ids));
     assert.ok(result.report.notes.some((n) => n.startsWith('Intacct session used: intacct-session:')));
-    if (sessionId) assert.ok(!JSON.stringify([entries, result]).includes(sessionId));
+    // The forward flow's audit keeps it too, beside the bill ↔ invoice mapping.
+    const bill = (await fx.intacctAdmin.records('APBILL'))[0]!;
+    const billAudit = await auditOf(fx.installation.store.db, `intacct:${fx.companyId}:bill:${bill.RECORDNO}`);
+    assert.ok(billAudit.some((e) => e.targetIds?.invoices && (e.correlationIds ?? []).some((id) => id.startsWith('intacct-session:'))), JSON.stringify(billAudit));
+    if (sessionId) assert.ok(!JSON.stringify([entries, result, billAudit]).includes(sessionId));
   });
 });
 

@@ -190,9 +190,19 @@ export class IntacctClient {
     );
   }
 
-  /** The API session in use (for the audit); undefined before the first call. */
+  /** The API session in use; undefined before the first call. */
   currentSessionId(): string | undefined {
     return this.sessions.sessionId;
+  }
+
+  /**
+   * What the audit keeps of the session in use: a session id is a credential
+   * for its lifetime, so only a fingerprint that tells sessions apart and
+   * opens nothing (`intacct-session:<16 hex of its SHA-256>`).
+   */
+  sessionFingerprint(): string | undefined {
+    const id = this.sessions.sessionId;
+    return id ? `intacct-session:${createHash('sha256').update(id).digest('hex').slice(0, 16)}` : undefined;
   }
 
   // ------------------------------------------------------------ transport (§1)
