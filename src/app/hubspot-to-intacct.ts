@@ -14,7 +14,7 @@
  */
 import type { z } from 'zod';
 import { ConnectorError, isConnectorError, serializeError, type SerializedError } from '../core/errors.ts';
-import { appendAudit, loadCursor, loadLinks, putDeadLetters, resolveDeadLetters, saveCursor, saveLinks, type AuditEntry, type LinkWrite } from '../engine/engine-state.ts';
+import { appendAudit, loadCursor, loadLinks, markEventsProcessed, putDeadLetters, unprocessedEvents, resolveDeadLetters, saveCursor, saveLinks, type AuditEntry, type LinkWrite } from '../engine/engine-state.ts';
 import type { Cursor } from '../engine/flow-definition.ts';
 import { hashOf } from '../engine/payload-hash.ts';
 import { advanceCursor, type ProgressEvent } from '../engine/run-flow.ts';
@@ -525,36 +525,15 @@ async function fromWebhookEvents(
   for (const [object, type] of Object.entries(EVENT_OBJECTS) as Array<[keyof typeof EVENT_OBJECTS, 'companies' | 'contacts']>) {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      const events = await store.db
-        .selectFrom('webhook_events')
-        .select(['event_id', 'object_id', 'subscription_type'])
-        .where('connection_id', '=', connectionId)
-        .where('object_type', '=', object)
-        .where('processed_at', 'is', null)
-        .orderBy('occurred_at')
-        .limit(BATCH)
-        .execute();
+      const events = await unprocessedEvents(store.db, connectionId, { objectType: object, limit: BATCH });
       if (events.length === 0) break;
       // The events say which records changed; what they are now is read from HubSpot, so order and repeats don't matter.
-      const ids = [...new Set(events.filter((e) => !e.subscription_type.endsWith('.deletion')).map((e) => e.object_id))];
+      const ids = [...new Set(events.filter((e) => !e.name.endsWith('.deletion')).map((e) => e.objectId))];
       const read = ids.length > 0 ? await hubspot.batchRead(type, ids, { properties: type === 'companies' ? companyProperties(owned) : contactProperties(owned) }) : { results: [] };
       const snapshots = read.results.map((r) => snapshotOf(type, r));
-      const eventIds = events.map((e) => e.event_id);
-      work.pendingCommit = async (trx) => {
-        await trx
-          .updateTable('webhook_events')
-          .set({ processed_at: clock.now(), processed_by_run: runId })
-          .where('connection_id', '=', connectionId)
-          .where('event_id', 'in', eventIds)
-          .execute();
-      };
+      // The events settle in the same commit as the writes they caused.
+      work.pendingCommit = (trx) => markEventsProcessed(trx, connectionId, events, runId, clock.now());
       await work.changed(type, snapshots);
-      // A batch with nothing to write still settles its events.
-      if (work.pendingCommit) {
-        const settle = work.pendingCommit;
-        work.pendingCommit = undefined;
-        await store.db.transaction().execute(settle);
-      }
     }
   }
 }

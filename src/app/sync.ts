@@ -4,10 +4,9 @@
  * what it can take, starts the run (never two of one flow at once), runs it,
  * and returns what happened.
  */
-import { chunk } from '../core/concurrency.ts';
 import { ConnectorError, serializeError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
-import { loadCursor, saveCursor, listDeadLetters } from '../engine/engine-state.ts';
+import { listDeadLetters, loadCursor, markEventsProcessed, saveCursor, unprocessedEvents } from '../engine/engine-state.ts';
 import type { SourceRecord } from '../engine/flow-definition.ts';
 import { FlowRunner, type ProgressEvent, type RunResult } from '../engine/run-flow.ts';
 import { emptyCounts, finishRun, getRun, startRun, type Run, type RunMode } from '../engine/runs.ts';
@@ -219,16 +218,10 @@ export async function runSync(installation: Installation, request: SyncRequest):
  */
 async function fromEvents(installation: Installation, prepared: Awaited<ReturnType<typeof prepare>>, runner: FlowRunner<unknown>, runId: string): Promise<RunResult> {
   const { store, clock } = installation;
-  const rows = await store.db
-    .selectFrom('webhook_events')
-    .select(['event_id', 'subscription_type', 'object_id', 'received_at'])
-    .where('connection_id', '=', prepared.source.id)
-    .where('processed_at', 'is', null)
-    .orderBy('received_at')
-    .execute();
+  const events = await unprocessedEvents(store.db, prepared.source.id);
   let items: Array<{ stream: string; snapshot: SourceRecord }>;
   try {
-    items = await prepared.entry.eventItems!(prepared.binding.source, rows.map((r) => ({ name: r.subscription_type, objectId: r.object_id })));
+    items = await prepared.entry.eventItems!(prepared.binding.source, events);
   } catch (error) {
     const serialized = serializeError(error);
     const report = { streams: {}, notes: [] };
@@ -236,18 +229,7 @@ async function fromEvents(installation: Installation, prepared: Awaited<ReturnTy
     return { status: 'failed', counts: emptyCounts(), report, error: serialized };
   }
   const result = await runner.replay(items);
-  // An event received again while the run read (a new change with the same body) stays for the next run.
-  const readUpTo = Math.max(0, ...rows.map((r) => r.received_at));
-  for (const part of result.status === 'failed' ? [] : chunk(rows.map((r) => r.event_id), 400)) {
-    await store.db
-      .updateTable('webhook_events')
-      .set({ processed_at: clock.now(), processed_by_run: runId })
-      .where('connection_id', '=', prepared.source.id)
-      .where('event_id', 'in', part)
-      .where('processed_at', 'is', null)
-      .where('received_at', '<=', readUpTo)
-      .execute();
-  }
+  if (result.status !== 'failed') await markEventsProcessed(store.db, prepared.source.id, events, runId, clock.now());
   return result;
 }
 

@@ -367,3 +367,45 @@ export async function auditOf(db: Db, sourceIdOrKey: string, limit = 200): Promi
     createdAt: r.created_at,
   }));
 }
+
+// ------------------------------------------------------------------ webhook events
+
+/** A webhook event kept by a receiver (src/server/*-webhooks.ts), not yet processed by a run. */
+export interface ReceivedEvent {
+  eventId: string;
+  /** The event's name, e.g. `company.propertyChange`, `invoice.update`. */
+  name: string;
+  objectType: string;
+  objectId: string;
+  receivedAt: number;
+}
+
+export async function unprocessedEvents(db: Db, connectionId: string, options: { objectType?: string; limit?: number } = {}): Promise<ReceivedEvent[]> {
+  let query = db
+    .selectFrom('webhook_events')
+    .select(['event_id', 'subscription_type', 'object_type', 'object_id', 'received_at'])
+    .where('connection_id', '=', connectionId)
+    .where('processed_at', 'is', null);
+  if (options.objectType) query = query.where('object_type', '=', options.objectType);
+  if (options.limit) query = query.limit(options.limit);
+  const rows = await query.orderBy('received_at').orderBy('occurred_at').execute();
+  return rows.map((r) => ({ eventId: r.event_id, name: r.subscription_type, objectType: r.object_type, objectId: r.object_id, receivedAt: r.received_at }));
+}
+
+/**
+ * Marks events a run has processed. An event received again since it was
+ * read (a newer change with the same body) is left for the next run.
+ */
+export async function markEventsProcessed(db: Db, connectionId: string, events: readonly ReceivedEvent[], runId: string, now: number): Promise<void> {
+  const readUpTo = Math.max(0, ...events.map((e) => e.receivedAt));
+  for (const part of chunk(events.map((e) => e.eventId), IN_LIST)) {
+    await db
+      .updateTable('webhook_events')
+      .set({ processed_at: now, processed_by_run: runId })
+      .where('connection_id', '=', connectionId)
+      .where('event_id', 'in', part)
+      .where('processed_at', 'is', null)
+      .where('received_at', '<=', readUpTo)
+      .execute();
+  }
+}

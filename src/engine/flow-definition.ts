@@ -17,6 +17,18 @@ export interface SourceRecord<T = unknown> {
   data: T;
 }
 
+/** A source client's change (`{ id, modifiedAt, record }`) as the stream yields it, stopping when the run is cancelled. */
+export async function* sourceRecords<C extends { id: string; record: unknown }>(
+  changes: AsyncIterable<C>,
+  signal: AbortSignal,
+  modifiedAt: (change: C) => number = (change) => (change as C & { modifiedAt: number }).modifiedAt,
+): AsyncGenerator<SourceRecord<C['record']>> {
+  for await (const change of changes) {
+    if (signal.aborted) throw signal.reason;
+    yield { id: change.id, modifiedAt: modifiedAt(change), data: change.record };
+  }
+}
+
 /** Where the stream had got to: records up to `ts` are done, and at `ts` exactly these ids. */
 export interface Cursor {
   ts: number;

@@ -16,7 +16,8 @@ import { billingSummaryStream } from './zohobooks-to-hubspot/billing-summary.ts'
 import { zohoBooksToHubSpot } from './zohobooks-to-hubspot/flow.ts';
 import { FreshBooksClient } from '../systems/freshbooks/client.ts';
 import { FreshBooksConnectionSchema } from '../systems/freshbooks/connection.ts';
-import { eventItems, FRESHBOOKS_TO_HUBSPOT, freshbooksToHubSpot, type ReceivedEvent } from './freshbooks-to-hubspot/flow.ts';
+import { eventItems, FRESHBOOKS_TO_HUBSPOT, freshbooksToHubSpot } from './freshbooks-to-hubspot/flow.ts';
+import type { ReceivedEvent } from '../engine/engine-state.ts';
 import { IntacctClient } from '../systems/intacct/client.ts';
 import { IntacctConnectionSchema } from '../systems/intacct/connection.ts';
 import { ownedFields, type FieldOwners } from './intacct-hubspot/shared-fields.ts';

@@ -4,7 +4,7 @@
  * LastModifiedDateTime since its cursor (push notifications are unsigned and
  * not relied on, reference/acumatica.md §9).
  */
-import { defineFlow, type SourceRecord, type SourceStream } from '../../engine/flow-definition.ts';
+import { defineFlow, sourceRecords, type SourceRecord, type SourceStream } from '../../engine/flow-definition.ts';
 import type { AcumaticaClient } from '../../systems/acumatica/client.ts';
 import { SalesInvoice as SalesInvoiceSchema, type Contact, type Customer, type Payment, type SalesInvoice } from '../../systems/acumatica/schemas.ts';
 import { billingSummaryRecord } from '../billing-summary.ts';
@@ -21,13 +21,6 @@ async function* withPrimaryContacts(client: AcumaticaClient, since: number | und
   }
 }
 
-async function* plain<T>(changes: AsyncIterable<{ id: string; modifiedAt: number; record: T }>, signal: AbortSignal): AsyncGenerator<SourceRecord<T>> {
-  for await (const change of changes) {
-    if (signal.aborted) throw signal.reason;
-    yield { id: change.id, modifiedAt: change.modifiedAt, data: change.record };
-  }
-}
-
 export const acumaticaToHubSpot = defineFlow<AcumaticaClient>({
   name: 'acumatica-to-hubspot',
   source: 'acumatica',
@@ -35,12 +28,12 @@ export const acumaticaToHubSpot = defineFlow<AcumaticaClient>({
   streams: [
     {
       name: 'customers',
-      read: (client, cursor, signal) => plain<Customer>(client.customersModifiedSince(cursor?.ts), signal),
+      read: (client, cursor, signal) => sourceRecords(client.customersModifiedSince(cursor?.ts), signal),
       map: (record, context) => mapCustomer(record as SourceRecord<Customer>, context),
     },
     {
       name: 'contacts',
-      read: (client, cursor, signal) => plain<Contact>(client.contactsModifiedSince(cursor?.ts), signal),
+      read: (client, cursor, signal) => sourceRecords(client.contactsModifiedSince(cursor?.ts), signal),
       map: (record, context) => mapContact(record as SourceRecord<Contact>, context),
     },
     {
@@ -50,7 +43,7 @@ export const acumaticaToHubSpot = defineFlow<AcumaticaClient>({
     },
     {
       name: 'payments',
-      read: (client, cursor, signal) => plain<Payment>(client.paymentsModifiedSince(cursor?.ts), signal),
+      read: (client, cursor, signal) => sourceRecords(client.paymentsModifiedSince(cursor?.ts), signal),
       map: (record, context) => mapPayment(record as SourceRecord<Payment>, context),
     },
   ],

@@ -7,7 +7,8 @@
  * the client of an invoice and the invoice of a payment brought along so a
  * child never arrives before its parent.
  */
-import { defineFlow, type SourceRecord } from '../../engine/flow-definition.ts';
+import type { ReceivedEvent } from '../../engine/engine-state.ts';
+import { defineFlow, sourceRecords, type SourceRecord } from '../../engine/flow-definition.ts';
 import { isConnectorError } from '../../core/errors.ts';
 import type { FreshBooksClient } from '../../systems/freshbooks/client.ts';
 import type { Client, Invoice, Payment } from '../../systems/freshbooks/schemas.ts';
@@ -31,12 +32,8 @@ function organizations(client: FreshBooksClient): Promise<Map<number, boolean>> 
   return found;
 }
 
-async function* changes<T>(source: AsyncIterable<{ id: string; updatedAt: number; record: T }>, signal: AbortSignal): AsyncGenerator<SourceRecord<T>> {
-  for await (const change of source) {
-    if (signal.aborted) throw signal.reason;
-    yield { id: change.id, modifiedAt: change.updatedAt, data: change.record };
-  }
-}
+/** FreshBooks' lists order and filter on `updated` (reference/freshbooks.md §5). */
+const byUpdated = (change: { updatedAt: number }) => change.updatedAt;
 
 export const freshbooksToHubSpot = defineFlow<FreshBooksClient>({
   name: FRESHBOOKS_TO_HUBSPOT,
@@ -45,14 +42,14 @@ export const freshbooksToHubSpot = defineFlow<FreshBooksClient>({
   streams: [
     {
       name: 'clients',
-      read: (client, cursor, signal) => changes(client.listClients({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal),
+      read: (client, cursor, signal) => sourceRecords(client.listClients({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal, byUpdated),
       map: (record, context) => mapClient(record as SourceRecord<Client>, context),
     },
     {
       name: 'invoices',
       async *read(client, cursor, signal) {
         const withCompany = await organizations(client);
-        for await (const change of changes(client.listInvoices({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal)) {
+        for await (const change of sourceRecords(client.listInvoices({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal, byUpdated)) {
           yield { ...change, data: { invoice: change.data, clientHasCompany: withCompany.get(change.data.customerid) ?? false } satisfies InvoiceWithClient };
         }
       },
@@ -60,17 +57,11 @@ export const freshbooksToHubSpot = defineFlow<FreshBooksClient>({
     },
     {
       name: 'payments',
-      read: (client, cursor, signal) => changes(client.listPayments({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal),
+      read: (client, cursor, signal) => sourceRecords(client.listPayments({ ...(cursor ? { updatedSince: cursor.ts } : {}), includeDeleted: true }), signal, byUpdated),
       map: (record, context) => mapPayment(record as SourceRecord<Payment>, context),
     },
   ],
 });
-
-/** A webhook event as the store keeps it: `invoice.update` about invoice 1234. */
-export interface ReceivedEvent {
-  name: string;
-  objectId: string;
-}
 
 /** A record deleted since its event was sent is no longer there to fetch: nothing to write for it. */
 async function fetchOr<T>(fetch: () => Promise<T>): Promise<T | undefined> {
@@ -87,7 +78,7 @@ async function fetchOr<T>(fetch: () => Promise<T>): Promise<T | undefined> {
  * invoice, invoices their client, so whatever order the events came in,
  * parents are written first in the same run.
  */
-export async function eventItems(client: FreshBooksClient, events: readonly ReceivedEvent[]): Promise<Array<{ stream: string; snapshot: SourceRecord }>> {
+export async function eventItems(client: FreshBooksClient, events: ReadonlyArray<Pick<ReceivedEvent, 'name' | 'objectId'>>): Promise<Array<{ stream: string; snapshot: SourceRecord }>> {
   const ids = (resource: string) => [...new Set(events.filter((e) => e.name.split('.')[0] === resource).map((e) => e.objectId))];
   const payments = new Map<number, Payment>();
   for (const id of ids('payment')) {

@@ -6,7 +6,7 @@
  * polled on WHENMODIFIED since its cursor.
  */
 import { z } from 'zod';
-import { defineFlow, type FlowDefinition, type SourceRecord } from '../../engine/flow-definition.ts';
+import { defineFlow, sourceRecords, type FlowDefinition, type SourceRecord } from '../../engine/flow-definition.ts';
 import type { IntacctClient } from '../../systems/intacct/client.ts';
 import { alignEnumerationOptions } from '../../systems/hubspot/enumeration-options.ts';
 import { ClassRecord, Contact, READ_MAX_KEYS, Vendor } from '../../systems/intacct/schemas.ts';
@@ -65,13 +65,6 @@ async function* wholeRecords<T extends { RECORDNO: string }>(client: IntacctClie
   if (page.length > 0) yield* flush();
 }
 
-async function* changes<T>(source: AsyncIterable<{ id: string; modifiedAt: number; record: T }>, signal: AbortSignal): AsyncGenerator<SourceRecord<T>> {
-  for await (const change of source) {
-    if (signal.aborted) throw signal.reason;
-    yield { id: change.id, modifiedAt: change.modifiedAt, data: change.record };
-  }
-}
-
 export function intacctToHubSpot(owned: OwnedFields): FlowDefinition<IntacctClient> {
   return defineFlow<IntacctClient>({
     name: INTACCT_TO_HUBSPOT,
@@ -118,7 +111,7 @@ export function intacctToHubSpot(owned: OwnedFields): FlowDefinition<IntacctClie
         async *read(client, cursor, signal) {
           const people = await vendorPeople(client);
           const byVendor = new Map([...people].filter(([, p]) => p.reachesHubSpot).map(([name, p]) => [p.vendorId, name]));
-          for await (const change of changes(client.billsChangedSince(cursor?.ts), signal)) {
+          for await (const change of sourceRecords(client.billsChangedSince(cursor?.ts), signal)) {
             yield { ...change, data: { bill: change.data, contactName: byVendor.get(change.data.VENDORID) } satisfies BillWithContact };
           }
         },
