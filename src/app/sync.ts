@@ -8,6 +8,7 @@ import { ConnectorError, serializeError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
 import { listDeadLetters, loadCursor, markEventsProcessed, saveCursor, unprocessedEvents } from '../engine/engine-state.ts';
 import type { SourceRecord } from '../engine/flow-definition.ts';
+import { PropertyGuard } from '../engine/property-guard.ts';
 import { FlowRunner, type ProgressEvent, type RunResult } from '../engine/run-flow.ts';
 import { emptyCounts, finishRun, getRun, startRun, type Run, type RunMode } from '../engine/runs.ts';
 import { flowEntry } from '../flows/registry.ts';
@@ -70,6 +71,9 @@ async function preparePortal(installation: Installation, target: ConnectionInfo,
     return setup;
   }
   await ensureMlProperties(hubspot);
+  // The enumeration options invoices and payments are checked against, known before the first run needs them.
+  const guard = new PropertyGuard(hubspot);
+  for (const type of ['invoices', 'commerce_payments'] as const) await guard.load(type);
   const setup: PortalSetup = { propertiesAt: clock.now(), capabilities: await detectWriteCapabilities(hubspot), checkedAt: clock.now() };
   await saveCursor(store.db, key, SETUP_STREAM, { ts: setup.checkedAt, idsAtTs: [JSON.stringify(setup)] }, clock.now());
   return setup;

@@ -4,7 +4,12 @@
  * would otherwise fail at write time, after the record's line items were
  * already created. Caught here, the record is dead-lettered with a reason
  * naming the property, the value and what the portal accepts, and nothing of
- * it is written. Loaded once per run, so a fix in HubSpot counts at once.
+ * it is written.
+ *
+ * The definitions are kept per portal for the process: a run reads them
+ * again only when a value is not among the options known (the option may
+ * have been added in HubSpot since), and then at most once per type, so a
+ * fix in HubSpot counts at once while a run with known values reads nothing.
  */
 import type { HubSpotClient } from '../systems/hubspot/client.ts';
 import type { HubSpotObjectType } from '../systems/hubspot/object-types.ts';
@@ -38,21 +43,30 @@ interface Rule {
   multiple: boolean;
 }
 
+/** Per portal (`HubSpotClient.portalKey`), the enumeration rules last read, by object type. */
+const knownRules = new Map<string, Map<HubSpotObjectType, Map<string, Rule>>>();
+
 export class PropertyGuard {
-  private readonly rules = new Map<HubSpotObjectType, Map<string, Rule>>();
+  /** Types whose definitions this run has read itself: a miss on them is final. */
+  private readonly fresh = new Set<HubSpotObjectType>();
 
   constructor(private readonly hubspot: HubSpotClient) {}
 
-  private async rulesFor(type: HubSpotObjectType): Promise<Map<string, Rule>> {
-    let rules = this.rules.get(type);
-    if (!rules) {
-      rules = new Map();
-      for (const property of await this.hubspot.listProperties(type)) {
-        if (property.type !== 'enumeration' || property.options.length === 0) continue;
-        rules.set(property.name, { options: new Set(property.options.map((o) => o.value)), multiple: property.fieldType === 'checkbox' });
-      }
-      this.rules.set(type, rules);
+  private get known(): Map<HubSpotObjectType, Map<string, Rule>> {
+    let known = knownRules.get(this.hubspot.portalKey);
+    if (!known) knownRules.set(this.hubspot.portalKey, (known = new Map()));
+    return known;
+  }
+
+  /** Reads a type's definitions now (a portal's set-up does it for the types flows write). */
+  async load(type: HubSpotObjectType): Promise<Map<string, Rule>> {
+    const rules = new Map<string, Rule>();
+    for (const property of await this.hubspot.listProperties(type)) {
+      if (property.type !== 'enumeration' || property.options.length === 0) continue;
+      rules.set(property.name, { options: new Set(property.options.map((o) => o.value)), multiple: property.fieldType === 'checkbox' });
     }
+    this.known.set(type, rules);
+    this.fresh.add(type);
     return rules;
   }
 
@@ -60,23 +74,30 @@ export class PropertyGuard {
   async violation(record: TargetRecord): Promise<{ field: string; reason: string } | undefined> {
     const values = [record.properties, ...(record.afterAssociations ?? [])];
     if (!values.some((properties) => Object.keys(properties).some((name) => ENUMERATIONS.has(name)))) return undefined;
-    const rules = await this.rulesFor(record.objectType);
-    for (const properties of values) {
-      for (const [name, value] of Object.entries(properties)) {
-        const rule = rules.get(name);
-        if (!rule || value === '') continue;
-        const given = rule.multiple ? value.split(';').filter(Boolean) : [value];
-        const refused = given.find((v) => !rule.options.has(v));
-        if (refused !== undefined) {
-          const allowed = [...rule.options];
-          const shown = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, … (${allowed.length} in all)` : allowed.join(', ');
-          return {
-            field: name,
-            reason: `HubSpot's ${record.objectType} property ${name} has no option "${refused}" (it offers ${shown}); add the option in HubSpot, then replay`,
-          };
-        }
+    const known = this.known.get(record.objectType);
+    const found = refusal(record, values, known ?? (await this.load(record.objectType)));
+    // A value not among the options known may have been added since: read once more before refusing.
+    if (!found || this.fresh.has(record.objectType)) return found;
+    return refusal(record, values, await this.load(record.objectType));
+  }
+}
+
+function refusal(record: TargetRecord, values: ReadonlyArray<Record<string, string>>, rules: Map<string, Rule>): { field: string; reason: string } | undefined {
+  for (const properties of values) {
+    for (const [name, value] of Object.entries(properties)) {
+      const rule = rules.get(name);
+      if (!rule || value === '') continue;
+      const given = rule.multiple ? value.split(';').filter(Boolean) : [value];
+      const refused = given.find((v) => !rule.options.has(v));
+      if (refused !== undefined) {
+        const allowed = [...rule.options];
+        const shown = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, … (${allowed.length} in all)` : allowed.join(', ');
+        return {
+          field: name,
+          reason: `HubSpot's ${record.objectType} property ${name} has no option "${refused}" (it offers ${shown}); add the option in HubSpot, then replay`,
+        };
       }
     }
-    return undefined;
   }
+  return undefined;
 }

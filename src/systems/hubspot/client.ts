@@ -100,6 +100,8 @@ function accountKey(connection: HubSpotConnection): string {
 export class HubSpotClient {
   readonly http: HttpClient<{ tier: HubSpotTier }>;
   readonly clock: Clock;
+  /** Names the portal and token without holding either (a hash): the key of what is kept per portal in this process. */
+  readonly portalKey: string;
   private readonly apiVersion: '2026-03' | 'v3';
   private readonly lane: Lane;
   private readonly maxAttempts: number | undefined;
@@ -117,6 +119,7 @@ export class HubSpotClient {
       throw new ConnectorError({ kind: 'config', code: 'hubspot.missing_token', message: 'HubSpot accessToken is empty' });
     }
     this.clock = options.clock ?? systemClock;
+    this.portalKey = accountKey(options);
     this.apiVersion = options.apiVersion ?? '2026-03';
     this.lane = options.lane ?? 'background';
     this.maxAttempts = options.maxAttempts;
@@ -126,7 +129,7 @@ export class HubSpotClient {
       options.governor ??
       hubspotGovernors.get(
         'hubspot',
-        accountKey(options),
+        this.portalKey,
         () =>
           new RateGovernor({
             windows: hubspotSystem.rateWindows({ tier }),
