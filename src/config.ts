@@ -35,13 +35,14 @@ export const SETTING_SOURCES = {
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
   masterKey: 'ML_CONNECTOR_MASTER_KEY',
+  previousMasterKeys: 'ML_CONNECTOR_PREVIOUS_MASTER_KEYS',
 } as const;
 
 /**
  * Settings whose values may hold secrets (a password inside a URL, the master
  * key): their error messages say what is wrong without quoting the value.
  */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['databaseUrl', 'redisUrl', 'masterKey']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['databaseUrl', 'redisUrl', 'masterKey', 'previousMasterKeys']);
 
 type SettingName = keyof typeof SETTING_SOURCES;
 
@@ -93,6 +94,22 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * Keys that older envelopes may still be under (comma-separated), for decryption only: what lets
+   * a half-finished `keys rotate-master` be completed (src/vault/rotate-master.ts).
+   */
+  previousMasterKeys: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const parts = (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+      try {
+        return parts.map((part) => parseMasterKey(part, SETTING_SOURCES.previousMasterKeys));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated keys, each ${MASTER_KEY_FORMAT} (the values are not shown)` });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -134,6 +151,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     databaseUrl: options.databaseUrl ?? fromEnv('DATABASE_URL'),
     redisUrl: options.redisUrl ?? fromEnv('REDIS_URL'),
     masterKey: options.masterKey ?? fromEnv('ML_CONNECTOR_MASTER_KEY'),
+    previousMasterKeys: options.previousMasterKeys ?? fromEnv('ML_CONNECTOR_PREVIOUS_MASTER_KEYS'),
   };
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data;

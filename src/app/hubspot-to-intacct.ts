@@ -57,6 +57,8 @@ export interface ReverseSyncRequest {
   trigger?: string;
   changes?: ChangeSource;
   fieldOwners?: FieldOwners;
+  /** The run's id when chosen up front (a queued "run now"). */
+  runId?: string;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void | Promise<void>;
   /** Resolves the owners to use (given, else kept for the pair, else the defaults); see src/app/sync.ts. */
@@ -435,7 +437,7 @@ async function* batchesOf<T>(source: AsyncIterable<T>, size: number): AsyncGener
 }
 
 /** The clients, keys and owners of one run between a HubSpot and an Intacct connection. */
-async function openReverse(installation: Installation, request: Pick<ReverseSyncRequest, 'from' | 'to' | 'fieldOwners' | 'resolveOwners' | 'trigger'>, mode: RunMode) {
+async function openReverse(installation: Installation, request: Pick<ReverseSyncRequest, 'from' | 'to' | 'fieldOwners' | 'resolveOwners' | 'trigger' | 'runId'>, mode: RunMode) {
   const { store, clock, connections } = installation;
   const hubspotConnection = await connections.get(request.from);
   const intacctConnection = await connections.get(request.to);
@@ -454,7 +456,7 @@ async function openReverse(installation: Installation, request: Pick<ReverseSync
   const flowKey = `${HUBSPOT_TO_INTACCT}:${hubspotConnection.id}:${intacctConnection.id}`;
   const run = await startRun(
     store.db,
-    { flow: HUBSPOT_TO_INTACCT, flowKey, sourceConnection: hubspotConnection.id, targetConnection: intacctConnection.id, mode, trigger: request.trigger ?? (mode === 'replay' ? 'replay' : 'manual') },
+    { ...(request.runId ? { id: request.runId } : {}), flow: HUBSPOT_TO_INTACCT, flowKey, sourceConnection: hubspotConnection.id, targetConnection: intacctConnection.id, mode, trigger: request.trigger ?? (mode === 'replay' ? 'replay' : 'manual') },
     clock.now(),
   );
   const keys = { flowKey, forwardKey: `${INTACCT_TO_HUBSPOT}:${intacctConnection.id}:${hubspotConnection.id}`, scope, intacctCompany: intacctConfig.companyId, runId: run.id };

@@ -21,7 +21,11 @@ export async function openInstallation(config: Config, options: { clock?: Clock 
   const clock = options.clock ?? systemClock;
   const store = await openStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
   try {
-    const vault = await openVault({ dataDir: config.dataDir, ...(config.masterKey ? { masterKey: config.masterKey } : {}) });
+    const vault = await openVault({
+      dataDir: config.dataDir,
+      ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+      ...(config.previousMasterKeys?.length ? { previousKeys: config.previousMasterKeys } : {}),
+    });
     return { config, store, vault, connections: createConnectionsRepository(store, vault, clock), clock, close: () => store.close() };
   } catch (error) {
     await store.close();

@@ -5,7 +5,8 @@
  * schedulers enqueue a slot once, and the run lock keeps two runs of one flow
  * from overlapping even when jobs do.
  */
-import { isConnectorError } from '../core/errors.ts';
+import { isConnectorError, serializeError } from '../core/errors.ts';
+import { abandonQueuedRun, RUN_CANCELLED } from '../engine/runs.ts';
 import type { JobInfo, JobQueue, QueueWorker } from '../queue/types.ts';
 import type { Installation } from './installation.ts';
 import { runClosedWonSeed } from './closed-won-seed.ts';
@@ -21,6 +22,8 @@ export interface SyncJob {
   reverseSeed?: boolean;
   /** hubspot-to-intacct: where changes come from (a webhook-triggered run reads the events received). */
   changes?: 'polling' | 'webhook';
+  /** The id of the run, queued with it (src/console/flows-service.ts `runFlowNow`), so it can be watched before it starts. */
+  runId?: string;
 }
 
 export interface ServiceOptions {
@@ -56,6 +59,13 @@ export function startService(installation: Installation, options: ServiceOptions
           if (job.data.reverseSeed) await runClosedWonSeed(installation, { from: job.data.to, to: job.data.from });
           return result;
         } catch (error) {
+          // A queued run that never started (the flow was busy, a connection is gone, it was cancelled) ends with the reason.
+          if (job.data.runId) await abandonQueuedRun(store.db, job.data.runId, serializeError(error), clock.now());
+          if (isConnectorError(error) && error.code === RUN_CANCELLED) {
+            const skipped = { skipped: error.message };
+            options.onRunFinished?.(job.data, skipped);
+            return skipped;
+          }
           // The flow is already running (a manual sync, another worker): this slot has nothing left to do.
           if (isConnectorError(error) && error.code === 'engine.run_in_progress') {
             const skipped = { skipped: error.message };

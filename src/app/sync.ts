@@ -4,13 +4,14 @@
  * what it can take, starts the run (never two of one flow at once), runs it,
  * and returns what happened.
  */
+import { randomUUID } from 'node:crypto';
 import { ConnectorError, serializeError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
 import { listDeadLetters, loadCursor, markEventsProcessed, saveCursor, unprocessedEvents } from '../engine/engine-state.ts';
 import type { SourceRecord } from '../engine/flow-definition.ts';
 import { PropertyGuard } from '../engine/property-guard.ts';
 import { FlowRunner, type ProgressEvent, type RunResult } from '../engine/run-flow.ts';
-import { emptyCounts, finishRun, getRun, startRun, type Run, type RunMode } from '../engine/runs.ts';
+import { cancellableRun, emptyCounts, finishRun, getRun, isCancellation, startRun, type Run, type RunMode } from '../engine/runs.ts';
 import { flowEntry } from '../flows/registry.ts';
 import { detectWriteCapabilities, type WriteCapabilities } from '../systems/hubspot/capabilities.ts';
 import type { HubSpotClient } from '../systems/hubspot/client.ts';
@@ -39,6 +40,8 @@ export interface SyncRequest {
   fieldOwners?: FieldOwners;
   /** hubspot-to-intacct: find changes by polling HubSpot (default) or from the webhook events received. */
   changes?: ChangeSource;
+  /** The run's id when the caller chose it up front (a queued "run now", src/console/flows-service.ts); else a new one. */
+  runId?: string;
 }
 
 export interface SyncResult extends RunResult {
@@ -164,7 +167,23 @@ async function prepare(installation: Installation, request: SyncRequest, mode: R
   };
 }
 
+/**
+ * Runs a flow once. The run can be cancelled from any process
+ * (`requestCancel` in src/engine/runs.ts): its heartbeat sees the request and
+ * aborts the signal it runs under, and it ends `cancelled`.
+ */
 export async function runSync(installation: Installation, request: SyncRequest): Promise<SyncResult> {
+  const runId = request.runId ?? randomUUID();
+  const cancellation = cancellableRun(runId, request.signal);
+  try {
+    const result = await syncOnce(installation, { ...request, runId, signal: cancellation.signal });
+    return isCancellation(result.error) ? { ...result, status: 'cancelled' } : result;
+  } finally {
+    cancellation.release();
+  }
+}
+
+async function syncOnce(installation: Installation, request: SyncRequest & { runId: string }): Promise<SyncResult> {
   const mode = request.mode ?? 'incremental';
   if (request.flow === HUBSPOT_TO_INTACCT) {
     return runHubSpotToIntacct(installation, {
@@ -179,6 +198,7 @@ export async function runSync(installation: Installation, request: SyncRequest):
   const run = await startRun(
     store.db,
     {
+      id: request.runId,
       flow: request.flow,
       flowKey: prepared.flowKey,
       sourceConnection: prepared.source.id,
@@ -209,9 +229,15 @@ export async function runSync(installation: Installation, request: SyncRequest):
       return { status: 'failed', counts, report, error: serialized, runId: run.id };
     }
   }
-  const runner = new FlowRunner({ ...runnerOptions(installation, prepared, run.id, mode, request), flow: definition, notes });
-  if (request.changes === 'webhook' && prepared.entry.eventItems) return { ...(await fromEvents(installation, prepared, runner, run.id)), runId: run.id };
-  return { ...(await runner.execute()), runId: run.id };
+  // A job run again after its run was used started a new run under a new id: that id is the one to cancel.
+  const renamed = run.id === request.runId ? undefined : cancellableRun(run.id, request.signal);
+  try {
+    const runner = new FlowRunner({ ...runnerOptions(installation, prepared, run.id, mode, { ...request, signal: renamed?.signal ?? request.signal }), flow: definition, notes });
+    if (request.changes === 'webhook' && prepared.entry.eventItems) return { ...(await fromEvents(installation, prepared, runner, run.id)), runId: run.id };
+    return { ...(await runner.execute()), runId: run.id };
+  } finally {
+    renamed?.release();
+  }
 }
 
 /**
@@ -265,6 +291,8 @@ export interface ReplayRequest {
   /** A run id (all its dead letters), a record key or source id, or every unresolved failure. */
   target: { runId: string } | { record: string } | { allFailed: true };
   onProgress?: (event: ProgressEvent) => void | Promise<void>;
+  /** Only the flows reading from this workspace's connections (the console); another workspace's run is `not_found`. */
+  workspace?: string;
 }
 
 /**
@@ -276,12 +304,17 @@ export async function runReplay(installation: Installation, request: ReplayReque
   let letters = await listDeadLetters(store.db, {
     ...('runId' in request.target ? { runId: request.target.runId } : {}),
   });
+  // A flow key is `<flow>:<source connection id>:<target connection id>`; the source's workspace is the flow's.
+  const sources = request.workspace === undefined ? undefined : new Set((await installation.connections.list(request.workspace)).map((c) => c.id));
+  const inScope = (flowKey: string) => sources === undefined || sources.has(flowKey.split(':')[1] ?? '');
+  letters = letters.filter((l) => inScope(l.flowKey));
   if ('record' in request.target) {
     const wanted = request.target.record;
     letters = letters.filter((l) => l.key === wanted || l.key.endsWith(`:${wanted}`));
   }
-  if ('runId' in request.target && letters.length === 0 && !(await getRun(store.db, request.target.runId))) {
-    throw new ConnectorError({ kind: 'not_found', code: 'engine.run_not_found', message: `No run ${request.target.runId}` });
+  if ('runId' in request.target && letters.length === 0) {
+    const run = await getRun(store.db, request.target.runId);
+    if (!run || !inScope(run.flowKey)) throw new ConnectorError({ kind: 'not_found', code: 'engine.run_not_found', message: `No run ${request.target.runId}` });
   }
   const byFlow = new Map<string, typeof letters>();
   for (const letter of letters) byFlow.set(letter.flowKey, [...(byFlow.get(letter.flowKey) ?? []), letter]);

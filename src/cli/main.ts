@@ -11,6 +11,7 @@ import { registerSandboxCommands } from './commands/sandbox.ts';
 import { registerServiceCommands } from './commands/service.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerToolCommands } from './commands/tools.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { registerWebhookCommands } from './commands/webhooks.ts';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerToolCommands(program);
   registerMcpCommand(program);
   registerWebhookCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

@@ -31,7 +31,7 @@ import { WRITE_ORDER, type Cursor, type FlowDefinition, type SourceRecord, type 
 import { afterHashOf, HubSpotWriter } from './hubspot-writer.ts';
 import { planRecords, type PlannedRecord } from './planner.ts';
 import { PropertyGuard } from './property-guard.ts';
-import { emptyCounts, finishRun, heartbeat, type RunCounts, type RunMode, type RunReport, type RunStatus } from './runs.ts';
+import { emptyCounts, finishRun, heartbeat, isCancellation, type RunCounts, type RunMode, type RunReport, type RunStatus } from './runs.ts';
 import { conflictsOf, loadShadows, normalise, reconcile, saveShadows, type FieldDecision, type Fields } from './two-way.ts';
 
 export interface ProgressEvent {
@@ -83,6 +83,7 @@ export class FlowRunner<Client> {
   private readonly writer: HubSpotWriter;
   private readonly guard: PropertyGuard;
   private readonly batchSize: number;
+  private plan: string[] = [];
 
   constructor(private readonly options: ExecuteRunOptions<Client>) {
     this.writer = new HubSpotWriter(options.hubspot);
@@ -96,10 +97,12 @@ export class FlowRunner<Client> {
   }
 
   async execute(): Promise<RunResult> {
+    this.plan = this.options.flow.streams.map((s) => s.name);
     return this.finish(async () => {
       await this.settleUncertainWrites();
       for (const stream of this.options.flow.streams) {
         this.streamCounts[stream.name] = emptyCounts();
+        await this.beat();
         await this.retryWaiting(stream);
         await this.readStream(stream);
       }
@@ -111,11 +114,13 @@ export class FlowRunner<Client> {
    * the source: each snapshot is mapped and written again.
    */
   async replay(items: ReadonlyArray<{ stream: string; snapshot: SourceRecord }>): Promise<RunResult> {
+    this.plan = this.options.flow.streams.filter((s) => items.some((i) => i.stream === s.name)).map((s) => s.name);
     return this.finish(async () => {
       for (const stream of this.options.flow.streams) {
         const snapshots = uniqueById(items.filter((i) => i.stream === stream.name).map((i) => i.snapshot));
         if (snapshots.length === 0) continue;
         this.streamCounts[stream.name] = emptyCounts();
+        await this.beat();
         for (let i = 0; i < snapshots.length; i += this.batchSize) await this.processBatch(stream, snapshots.slice(i, i + this.batchSize));
       }
     });
@@ -130,10 +135,24 @@ export class FlowRunner<Client> {
     } catch (caught) {
       error = serializeError(caught);
     }
-    const status: RunStatus = error ? 'failed' : this.counts.failed > 0 || this.counts.waiting > 0 ? 'partial' : 'succeeded';
-    const report: RunReport = { streams: this.streamCounts, notes: this.options.notes ?? [] };
+    const status: RunStatus = isCancellation(error) ? 'cancelled' : error ? 'failed' : this.counts.failed > 0 || this.counts.waiting > 0 ? 'partial' : 'succeeded';
+    const report = this.report();
     await finishRun(store.db, runId, { status, counts: this.counts, report, error }, clock.now());
     return { status, counts: this.counts, report, ...(error ? { error } : {}) };
+  }
+
+  /** The report so far: per-stream counts in the order the streams started, and the streams planned. */
+  private report(): RunReport {
+    return { streams: this.streamCounts, notes: this.options.notes ?? [], ...(this.plan.length > 0 ? { plan: this.plan } : {}) };
+  }
+
+  /**
+   * A heartbeat as a stream starts, so progress shows which stream runs; a
+   * cancel requested meanwhile stops the run here, between streams.
+   */
+  private async beat(): Promise<void> {
+    await heartbeat(this.db, this.options.runId, this.counts, this.options.clock.now(), this.report());
+    this.options.signal?.throwIfAborted();
   }
 
   /**
@@ -383,7 +402,7 @@ export class FlowRunner<Client> {
       await finishWrites(trx, ledgerResults, now);
       await appendAudit(trx, flowKey, audit, now);
       if (cursorAfter) await saveCursor(trx, flowKey, stream.name, cursorAfter, now);
-      await heartbeat(trx, runId, this.counts, now);
+      await heartbeat(trx, runId, this.counts, now, this.report());
     });
     await this.options.onProgress?.({ runId, stream: stream.name, counts: { ...this.counts } });
     return cursorAfter;

@@ -12,7 +12,11 @@ import type { Database, RunRow } from '../store/schema.ts';
 type Db = Kysely<Database>;
 
 export type RunMode = 'incremental' | 'full' | 'dry_run' | 'replay';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+/** `queued`: asked for ("run now") with its id chosen up front, not yet started by a worker. */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'partial' | 'cancelled';
+
+/** A run that has finished, one way or another. */
+export const isFinished = (status: RunStatus): boolean => status !== 'queued' && status !== 'running';
 
 export interface RunCounts {
   read: number;
@@ -26,8 +30,11 @@ export interface RunCounts {
 export const emptyCounts = (): RunCounts => ({ read: 0, created: 0, updated: 0, skipped: 0, failed: 0, waiting: 0 });
 
 export interface RunReport {
+  /** Per stream, in the order the streams started; kept up to date at every heartbeat while the run runs. */
   streams: Record<string, RunCounts>;
   notes: string[];
+  /** The streams the run means to go through, in order, when known at its start (for a progress fraction). */
+  plan?: string[];
 }
 
 export interface Run {
@@ -47,6 +54,8 @@ export interface Run {
   finishedAt: number | null;
   heartbeatAt: number | null;
   owner: string | null;
+  /** When an operator asked to cancel it (the process running it stops at its next heartbeat). */
+  cancelRequestedAt: number | null;
 }
 
 /** Which process runs a run: a run whose owner is gone is abandoned. */
@@ -70,6 +79,7 @@ function toRun(row: RunRow): Run {
     finishedAt: row.finished_at,
     heartbeatAt: row.heartbeat_at,
     owner: row.owner,
+    cancelRequestedAt: row.cancel_requested_at ?? null,
   };
 }
 
@@ -95,6 +105,59 @@ export interface StartRunInput {
   targetConnection: string;
   mode: RunMode;
   trigger: string;
+  /**
+   * The run's id, chosen by whoever asked for the run (a queued "run now"), so
+   * that it can be watched before it starts. A row already `queued` under it
+   * is taken over; one that was cancelled meanwhile is not started.
+   */
+  id?: string;
+}
+
+/** The error a cancelled run ends with; its run's status is `cancelled`, not `failed`. */
+export const RUN_CANCELLED = 'engine.run_cancelled';
+
+export function runCancelled(runId: string): ConnectorError {
+  return new ConnectorError({ kind: 'conflict', code: RUN_CANCELLED, message: `Run ${runId} was cancelled by an operator.`, details: { runId } });
+}
+
+export const isCancellation = (error: SerializedError | undefined): boolean => error?.code === RUN_CANCELLED;
+
+/**
+ * Records a run that was asked for but not started yet (status `queued`), so
+ * that its id answers before a worker takes it. Its worker starts it with
+ * `startRun({ id })`; `abandonQueuedRun` closes it if the worker never can.
+ */
+export async function queueRun(db: Db, input: StartRunInput & { id: string }, now: number): Promise<Run> {
+  const row = {
+    id: input.id,
+    flow: input.flow,
+    flow_key: input.flowKey,
+    source_connection: input.sourceConnection,
+    target_connection: input.targetConnection,
+    mode: input.mode,
+    trigger: input.trigger,
+    status: 'queued',
+    counts: JSON.stringify(emptyCounts()),
+    report: null,
+    error: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+    heartbeat_at: null,
+    owner: null,
+  };
+  await db.insertInto('runs').values(row).execute();
+  return toRun({ ...row, cancel_requested_at: null } as RunRow);
+}
+
+/** A queued run its worker could not start (the flow was busy, a connection was gone): it ends with that error. */
+export async function abandonQueuedRun(db: Db, runId: string, error: SerializedError, now: number): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({ status: isCancellation(error) ? 'cancelled' : 'failed', error: JSON.stringify(error), finished_at: now })
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .execute();
 }
 
 /**
@@ -103,6 +166,8 @@ export interface StartRunInput {
  */
 export async function startRun(db: Db, input: StartRunInput, now: number, staleMs = 120_000): Promise<Run> {
   return db.transaction().execute(async (trx) => {
+    const queued = input.id ? await trx.selectFrom('runs').selectAll().where('id', '=', input.id).executeTakeFirst() : undefined;
+    if (queued && queued.status === 'cancelled') throw runCancelled(queued.id);
     const active = (await trx.selectFrom('runs').selectAll().where('flow_key', '=', input.flowKey).where('status', '=', 'running').execute()).map(toRun);
     for (const run of active) {
       if (!isAbandoned(run, now, staleMs)) {
@@ -124,7 +189,8 @@ export async function startRun(db: Db, input: StartRunInput, now: number, staleM
         .execute();
     }
     const row = {
-      id: randomUUID(),
+      // A queued run is started under its own id; any other id already used (a job run again) gets a new run.
+      id: input.id && (!queued || queued.status === 'queued') ? input.id : randomUUID(),
       flow: input.flow,
       flow_key: input.flowKey,
       source_connection: input.sourceConnection,
@@ -141,14 +207,98 @@ export async function startRun(db: Db, input: StartRunInput, now: number, staleM
       heartbeat_at: now,
       owner: processOwner(),
     };
+    if (queued?.status === 'queued' && row.id === queued.id) {
+      const { id: _id, created_at: _created, ...started } = row;
+      await trx.updateTable('runs').set(started).where('id', '=', row.id).execute();
+      return toRun({ ...row, created_at: queued.created_at, cancel_requested_at: null } as RunRow);
+    }
     await trx.insertInto('runs').values(row).execute();
-    return toRun(row as RunRow);
+    return toRun({ ...row, cancel_requested_at: null } as RunRow);
   });
 }
 
-export async function heartbeat(db: Db, runId: string, counts: RunCounts, now: number): Promise<void> {
-  await db.updateTable('runs').set({ heartbeat_at: now, counts: JSON.stringify(counts) }).where('id', '=', runId).execute();
+// ------------------------------------------------------------------ cancelling
+
+/**
+ * The runs this process runs that can be cancelled, by id. Cancelling goes
+ * through the store (`requestCancel`), so any process can ask; the process
+ * running the run reads the request at its next heartbeat and aborts the
+ * run's signal from here.
+ */
+const cancellable = new Map<string, AbortController>();
+
+/**
+ * The signal a run runs under: aborted when `parent` is (a worker losing its
+ * job) or when a heartbeat finds the run's cancel request. `release` when the
+ * run is over.
+ */
+export function cancellableRun(runId: string, parent?: AbortSignal): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const fromParent = () => controller.abort(parent?.reason);
+  if (parent?.aborted) fromParent();
+  else parent?.addEventListener('abort', fromParent, { once: true });
+  cancellable.set(runId, controller);
+  return {
+    signal: controller.signal,
+    release() {
+      parent?.removeEventListener('abort', fromParent);
+      if (cancellable.get(runId) === controller) cancellable.delete(runId);
+    },
+  };
 }
+
+/**
+ * A live run's heartbeat: its counts (and, when given, its report so far, so
+ * per-stream progress shows while it runs). Returns whether an operator has
+ * asked to cancel it; if so, the run's signal (`cancellableRun`) is aborted.
+ */
+export async function heartbeat(db: Db, runId: string, counts: RunCounts, now: number, report?: RunReport): Promise<boolean> {
+  await db
+    .updateTable('runs')
+    .set({ heartbeat_at: now, counts: JSON.stringify(counts), ...(report ? { report: JSON.stringify(report) } : {}) })
+    .where('id', '=', runId)
+    .execute();
+  const row = await db.selectFrom('runs').select('cancel_requested_at').where('id', '=', runId).executeTakeFirst();
+  const requested = row?.cancel_requested_at !== null && row?.cancel_requested_at !== undefined;
+  if (requested) cancellable.get(runId)?.abort(runCancelled(runId));
+  return requested;
+}
+
+/**
+ * Asks for a run to stop. A queued run is cancelled at once (its worker will
+ * not start it); a running one is marked, and stops at its next heartbeat; a
+ * running one whose process is gone is closed as cancelled here. A finished
+ * run is a `conflict`.
+ */
+export async function requestCancel(db: Db, runId: string, now: number, staleMs = 120_000): Promise<Run> {
+  // A worker may start a queued run between the read and the write: then the write matches nothing, and is made again.
+  for (let tries = 0; tries < 3; tries += 1) {
+    const run = await getRun(db, runId);
+    if (!run) throw new ConnectorError({ kind: 'not_found', code: 'engine.run_not_found', message: `No run ${runId}`, details: { runId } });
+    if (isFinished(run.status)) {
+      throw new ConnectorError({
+        kind: 'conflict',
+        code: 'engine.run_finished',
+        message: `Run ${runId} has already finished (${run.status}); there is nothing to cancel.`,
+        details: { runId, status: run.status },
+      });
+    }
+    const closeNow = run.status === 'queued' || isAbandoned(run, now, staleMs);
+    const result = await db
+      .updateTable('runs')
+      .set({
+        cancel_requested_at: run.cancelRequestedAt ?? now,
+        ...(closeNow ? { status: 'cancelled', finished_at: now, error: JSON.stringify(runCancelled(runId).toJSON()) } : {}),
+      })
+      .where('id', '=', runId)
+      .where('status', '=', run.status)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return (await getRun(db, runId))!;
+  }
+  throw new ConnectorError({ kind: 'transient', code: 'engine.run_busy', message: `Run ${runId} kept changing state; ask again.`, details: { runId } });
+}
+
+// ------------------------------------------------------------------ finishing
 
 export async function finishRun(
   db: Db,
@@ -159,7 +309,8 @@ export async function finishRun(
   await db
     .updateTable('runs')
     .set({
-      status: result.status,
+      // A run stopped by its cancel request ends `cancelled` whichever code path finished it.
+      status: isCancellation(result.error) ? 'cancelled' : result.status,
       counts: JSON.stringify(result.counts),
       report: JSON.stringify(result.report),
       error: result.error ? JSON.stringify(result.error) : null,
@@ -175,9 +326,17 @@ export async function getRun(db: Db, runId: string): Promise<Run | undefined> {
   return row ? toRun(row) : undefined;
 }
 
-export async function listRuns(db: Db, filter: { flowKey?: string; limit?: number } = {}): Promise<Run[]> {
+export async function listRuns(
+  db: Db,
+  filter: { flowKey?: string; status?: RunStatus; limit?: number; /** Only runs reading from these connections (a workspace's). */ sourceConnections?: readonly string[] } = {},
+): Promise<Run[]> {
   let query = db.selectFrom('runs').selectAll();
   if (filter.flowKey) query = query.where('flow_key', '=', filter.flowKey);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.sourceConnections) {
+    if (filter.sourceConnections.length === 0) return [];
+    query = query.where('source_connection', 'in', [...filter.sourceConnections]);
+  }
   const rows = await query.orderBy('created_at', 'desc').limit(filter.limit ?? 20).execute();
   return rows.map(toRun);
 }

@@ -7,6 +7,7 @@
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/clock.ts';
 import { ConnectorError, isRetryable } from '../core/errors.ts';
+import { recordGovernorWait } from '../observability/http-metrics.ts';
 import { fullJitterDelay, serverDelay, type RandomSource } from './backoff.ts';
 import type { CredentialSource } from './credentials.ts';
 import type { RateGovernor } from './rate-governor.ts';
@@ -45,6 +46,8 @@ export interface HttpClientOptions<Account> {
   /** Called after every attempt. */
   onAttempt?: (event: AttemptEvent) => void;
   userAgent?: string;
+  /** Names the account in metrics (no secret: e.g. a hash); governor waits are recorded only when given. */
+  metricsAccount?: string;
   /**
    * The largest response body read, in bytes (a request's own `maxResponseBytes` wins). A larger
    * body is not read to its end: the call fails with `http.response_too_large`. Default: no limit.
@@ -72,6 +75,7 @@ export class HttpClient<Account = unknown> {
   private readonly onAttempt: ((event: AttemptEvent) => void) | undefined;
   private readonly userAgent: string;
   private readonly maxResponseBytes: number | undefined;
+  private readonly metricsAccount: string | undefined;
 
   constructor(options: HttpClientOptions<Account>) {
     this.system = options.system;
@@ -83,6 +87,7 @@ export class HttpClient<Account = unknown> {
     this.onAttempt = options.onAttempt;
     this.userAgent = options.userAgent ?? 'ml-connector';
     this.maxResponseBytes = options.maxResponseBytes;
+    this.metricsAccount = options.metricsAccount;
     if (this.maxResponseBytes !== undefined && !(Number.isInteger(this.maxResponseBytes) && this.maxResponseBytes > 0)) {
       throw new RangeError('maxResponseBytes must be a positive whole number');
     }
@@ -95,7 +100,9 @@ export class HttpClient<Account = unknown> {
     let lastError: ConnectorError | undefined;
 
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const asked = this.clock.now();
       const permit = await this.governor.acquire({ requestClass, lane: request.lane ?? 'background', signal: request.signal });
+      if (this.metricsAccount !== undefined) recordGovernorWait(this.system.name, this.metricsAccount, this.clock.now() - asked);
       const started = this.clock.now();
       let authorization: Record<string, string>;
       let outcome: Outcome | TooLarge;

@@ -9,8 +9,9 @@ import { isConnectorError } from '../core/errors.ts';
 import type { JobQueue } from '../queue/types.ts';
 import { parseSystemConfig } from '../systems/registry.ts';
 
+/** Where the server's structured events go (by default the JSON logger, src/observability/logger.ts). */
 export interface WebhookLog {
-  (entry: { level: 'info' | 'warn'; event: string; connection: string; reason?: string; received?: number; new?: number }): void;
+  (entry: { level: 'info' | 'warn' | 'error'; event: string; connection?: string; reason?: string; received?: number; new?: number; [field: string]: unknown }): void;
 }
 
 export interface WebhookOptions {

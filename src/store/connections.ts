@@ -39,7 +39,10 @@ export interface NewConnection {
 export interface ConnectionsRepository {
   /** Stores a new connection; a name already used in the workspace is a `conflict`. */
   create(input: NewConnection): Promise<ConnectionInfo>;
-  /** By id or by name within the workspace; `undefined` when there is none. */
+  /**
+   * By id or by name within the workspace; `undefined` when there is none.
+   * Without a workspace: by id in any workspace, or by name in the default one.
+   */
   find(idOrName: string, workspace?: string): Promise<ConnectionInfo | undefined>;
   /** Like `find`, but a missing connection is a `not_found` error naming it. */
   get(idOrName: string, workspace?: string): Promise<ConnectionInfo>;
@@ -58,12 +61,20 @@ export interface ConnectionsRepository {
 export function createConnectionsRepository(store: Store, vault: Vault, clock: Clock = systemClock): ConnectionsRepository {
   const { db } = store;
 
-  async function findRow(idOrName: string, workspace: string): Promise<ConnectionRow | undefined> {
+  /**
+   * Within a workspace by id or name. Without one (the engine, the worker, the
+   * CLI: the whole installation's own callers), an id is found in any
+   * workspace — ids are unique — and a name in the default workspace.
+   */
+  async function findRow(idOrName: string, workspace: string | undefined): Promise<ConnectionRow | undefined> {
     return db
       .selectFrom('connections')
       .selectAll()
-      .where('workspace', '=', workspace)
-      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .where((eb) =>
+        workspace === undefined
+          ? eb.or([eb('id', '=', idOrName), eb.and([eb('name', '=', idOrName), eb('workspace', '=', DEFAULT_WORKSPACE)])])
+          : eb.and([eb('workspace', '=', workspace), eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])]),
+      )
       // An id match wins over a connection that happens to be named like another's id.
       .orderBy((eb) => eb.case().when('id', '=', idOrName).then(0).else(1).end())
       .executeTakeFirst();
@@ -104,14 +115,14 @@ export function createConnectionsRepository(store: Store, vault: Vault, clock: C
       return toInfo(row);
     },
 
-    async find(idOrName, workspace = DEFAULT_WORKSPACE) {
+    async find(idOrName, workspace) {
       const row = await findRow(idOrName, workspace);
       return row === undefined ? undefined : toInfo(row);
     },
 
-    async get(idOrName, workspace = DEFAULT_WORKSPACE) {
+    async get(idOrName, workspace) {
       const row = await findRow(idOrName, workspace);
-      if (row === undefined) throw notFound(idOrName, workspace);
+      if (row === undefined) throw notFound(idOrName, workspace ?? DEFAULT_WORKSPACE);
       return toInfo(row);
     },
 

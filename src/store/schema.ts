@@ -56,6 +56,8 @@ export interface RunsTable {
   heartbeat_at: EpochMs | null;
   /** Which process runs it (`host:pid`): a run whose owner is gone is abandoned. */
   owner: string | null;
+  /** Set when an operator asked to cancel it; the process running it stops at its next heartbeat. */
+  cancel_requested_at: Generated<EpochMs | null>;
 }
 
 /** A stream's high-water mark. */
@@ -263,6 +265,52 @@ export interface AccountToolSettingsTable {
   updated_at: EpochMs;
 }
 
+/** A person who signs in to the console with a password (kept as a scrypt hash). */
+export interface AdminUsersTable {
+  id: string;
+  workspace: string;
+  username: string;
+  password_hash: string;
+  created_at: EpochMs;
+  last_login_at: EpochMs | null;
+}
+
+/** A signed-in browser: the cookie's token is kept only as its SHA-256; `csrf_token` must come back with every change. */
+export interface UiSessionsTable {
+  token_hash: string;
+  workspace: string;
+  /** `user:<username>` or `key:<api key id>`. */
+  actor: string;
+  csrf_token: string;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+}
+
+/** Every mutating request to the API or the console: who, what, how it ended. Never a body. */
+export interface ConsoleAuditTable {
+  id: string;
+  workspace: string;
+  actor: string;
+  method: string;
+  path: string;
+  status: number;
+  created_at: EpochMs;
+}
+
+/** An authorization-code connect in progress: `state` kept as its SHA-256, the entered config as a vault envelope. */
+export interface OAuthStatesTable {
+  state_hash: string;
+  workspace: string;
+  system: string;
+  connection_name: string;
+  config: string;
+  redirect_uri: string;
+  /** The browser session that started it; the callback must come back in the same one. */
+  session_hash: string | null;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   runs: RunsTable;
@@ -281,6 +329,10 @@ export interface Database {
   tool_calls: ToolCallsTable;
   tool_descriptions: ToolDescriptionsTable;
   account_tool_settings: AccountToolSettingsTable;
+  admin_users: AdminUsersTable;
+  ui_sessions: UiSessionsTable;
+  console_audit: ConsoleAuditTable;
+  oauth_states: OAuthStatesTable;
 }
 
 export type TableName = keyof Database;

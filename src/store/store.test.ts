@@ -130,7 +130,7 @@ forEachStore('store', (open, { dialect, openFresh, newDatabase, newDatabaseOptio
       runs: {
         id: 'r1', flow: 'zohobooks-to-hubspot', flow_key: 'fk', source_connection: 'a', target_connection: 'b', mode: 'incremental',
         trigger: 'manual', status: 'running', counts: toJson({ read: 3 }), report: null, error: toJsonOrNull({ code: 'x' }),
-        created_at: T, started_at: T + 1, finished_at: null, heartbeat_at: T + 2, owner: 'host:1',
+        created_at: T, started_at: T + 1, finished_at: null, heartbeat_at: T + 2, owner: 'host:1', cancel_requested_at: T + 3,
       },
       cursors: { flow_key: 'fk', stream: 'invoices', value: toJson({ at: '2026-01-01T00:00:00Z', ids: ['a'] }), updated_at: T },
       links: {

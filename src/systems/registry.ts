@@ -48,7 +48,12 @@ const entries: SystemEntry[] = [
     displayName: 'Acumatica',
     configSchema: AcumaticaConnectionSchema as unknown as z.ZodType<Record<string, unknown>>,
     secretFields: ACUMATICA_SECRET_FIELDS,
-    test: (config, options) => testAcumaticaConnection(AcumaticaConnectionSchema.parse(config), options),
+    test: (config, { clock, saveConfig }) =>
+      testAcumaticaConnection(AcumaticaConnectionSchema.parse(config), {
+        ...(clock ? { clock } : {}),
+        // reference/acumatica.md §6a: refresh tokens rotate; the test's refresh must leave the stored one usable.
+        ...(saveConfig ? { onRotate: ({ refreshToken }: { refreshToken: string }) => saveConfig({ ...config, refreshToken }) } : {}),
+      }),
   },
   {
     name: 'freshbooks',

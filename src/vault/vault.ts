@@ -14,12 +14,16 @@
  * the old key (`previousKeys`).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConnectorError } from '../core/errors.ts';
 import { MASTER_KEY_BYTES, MasterKey, parseMasterKey } from './master-key.ts';
 
 export const KEY_FILE_NAME = 'master.key';
+/** The key a rotation in progress re-encrypts under (src/vault/rotate-master.ts); renamed over `master.key` when it is done. */
+export const NEXT_KEY_FILE_NAME = 'master.key.next';
+/** Where a rotation keeps the key it replaced, until the operator deletes it. */
+export const oldKeyFileName = (keyId: string): string => `master.key.old-${keyId}`;
 const ENVELOPE_VERSION = 'mlc1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -53,7 +57,11 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     return createVault(key, { previousKeys, keySource: 'ML_CONNECTOR_MASTER_KEY' });
   }
   const file = join(resolve(options.dataDir), KEY_FILE_NAME);
-  return createVault(await loadOrCreateKeyFile(file), { previousKeys, keySource: file });
+  const key = await loadOrCreateKeyFile(file);
+  // A rotation that stopped after its commit but before renaming the next key into place left
+  // the rows under the next key: it decrypts too, so whichever key the rows are under, they open.
+  const next = await readKeyFile(join(resolve(options.dataDir), NEXT_KEY_FILE_NAME));
+  return createVault(key, { previousKeys: next === undefined ? previousKeys : [...previousKeys, next], keySource: file });
 }
 
 export function createVault(key: MasterKey, options: { previousKeys?: readonly MasterKey[]; keySource?: string } = {}): Vault {
@@ -155,7 +163,8 @@ async function loadOrCreateKeyFile(file: string): Promise<MasterKey> {
   return created;
 }
 
-async function readKeyFile(file: string): Promise<MasterKey | undefined> {
+/** A key file's key, or `undefined` when there is no such file; refused like `master.key` when others may read it. */
+export async function readKeyFile(file: string): Promise<MasterKey | undefined> {
   let mode: number;
   try {
     mode = (await stat(file)).mode;
@@ -197,6 +206,22 @@ async function createKeyFile(file: string): Promise<void> {
     throw keyFileError(file, `it cannot be created (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, error);
   } finally {
     await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/**
+ * Writes `key` to a new key file (mode 0600, flushed to disk before this
+ * returns); an existing file is never overwritten (`EEXIST` is thrown).
+ */
+export async function writeNewKeyFile(file: string, key: MasterKey): Promise<void> {
+  await mkdir(resolve(file, '..'), { recursive: true, mode: 0o700 });
+  const handle = await open(file, 'wx', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(`${key.toHex()}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

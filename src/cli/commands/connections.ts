@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { ConnectorError } from '../../core/errors.ts';
 import { parseSystemConfig, systemEntry, SYSTEMS } from '../../systems/registry.ts';
+import { testConnection } from '../../console/connections-service.ts';
+import { DEFAULT_WORKSPACE } from '../../store/connections.ts';
 import { printJson, withInstallation } from '../open-installation.ts';
 
 function parseConfigJson(text: string): unknown {
@@ -54,17 +56,9 @@ export function registerConnectionCommands(program: Command): void {
     .description('ping the system with the stored credentials and report what was checked')
     .option('--json', 'print as JSON')
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
-      await withInstallation(command, async ({ connections, clock }) => {
-        const connection = await connections.get(name);
-        const entry = systemEntry(connection.system);
-        const config = parseSystemConfig(connection.system, await connections.getConfig(connection.id));
-        // A system that rotates its refresh token on use (FreshBooks) hands the new one back to be kept.
-        const report = await entry.test(config, { clock, saveConfig: async (changed) => {
-            await connections.updateConfig(connection.id, changed, { keepStatus: true });
-          },
-        });
-        const firstFailure = report.checks.find((c) => !c.ok);
-        await connections.setStatus(connection.id, report.ok ? 'ok' : 'failed', firstFailure?.detail);
+      await withInstallation(command, async (installation) => {
+        const { connection, ok, checks } = await testConnection(installation, DEFAULT_WORKSPACE, name);
+        const report = { ok, checks };
         if (options.json) printJson({ connection: connection.name, ...report });
         else {
           for (const check of report.checks) console.log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);

@@ -9,17 +9,20 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { Command } from 'commander';
+import { ensureConsoleAccess } from '../../app/console-bootstrap.ts';
 import { connectDemo } from '../../app/demo.ts';
-import { CHANGE_SOURCES, HUBSPOT_TO_INTACCT, type ChangeSource } from '../../app/hubspot-to-intacct.ts';
+import type { ChangeSource } from '../../app/hubspot-to-intacct.ts';
 import { openInstallation, type Installation } from '../../app/installation.ts';
-import { parseInterval, saveSchedule, listSchedules, type ScheduleOptions } from '../../app/schedules.ts';
+import { listSchedules } from '../../app/schedules.ts';
 import { startService, type SyncJob } from '../../app/service.ts';
 import { runSync, type SyncResult } from '../../app/sync.ts';
 import { DEFAULTS } from '../../config.ts';
-import { flowEntry } from '../../flows/registry.ts';
+import { processLogger } from '../../observability/logger.ts';
 import { createQueue } from '../../queue/create-queue.ts';
 import type { RunningSandbox } from '../../sandbox/index.ts';
+import { saveFlow, type SaveFlowInput } from '../../console/flows-service.ts';
 import { createServerApp } from '../../server/app.ts';
+import { DEFAULT_WORKSPACE } from '../../store/connections.ts';
 import { printJson, withInstallation } from '../open-installation.ts';
 import { addSandboxOptions, configFrom, launch, untilStopped } from './sandbox.ts';
 
@@ -31,23 +34,9 @@ function describeRun(job: SyncJob, result: SyncResult | { skipped: string }): st
   return `${job.flow} run ${result.runId}: ${result.status} — read ${c.read}, created ${c.created}, updated ${c.updated}, skipped ${c.skipped}, failed ${c.failed}${result.error ? ` (${result.error.message})` : ''}`;
 }
 
-async function scheduleFlow(
-  installation: Installation,
-  flow: string,
-  from: string,
-  to: string,
-  timing: { intervalMs?: number; cron?: string },
-  enabled = true,
-  options: ScheduleOptions = {},
-) {
-  const source = await installation.connections.get(from);
-  const target = await installation.connections.get(to);
-  if (flow !== HUBSPOT_TO_INTACCT) flowEntry(flow);
-  return saveSchedule(
-    installation.store.db,
-    { flowKey: `${flow}:${source.id}:${target.id}`, flow, sourceConnection: source.id, targetConnection: target.id, ...timing, enabled, options },
-    installation.clock.now(),
-  );
+/** A flow's schedule in the default workspace, checked as the console checks it (src/console/flows-service.ts). */
+function scheduleFlow(installation: Installation, input: SaveFlowInput) {
+  return saveFlow(installation, DEFAULT_WORKSPACE, input);
 }
 
 async function runService(command: Command, role: 'start' | 'worker'): Promise<void> {
@@ -56,40 +45,58 @@ async function runService(command: Command, role: 'start' | 'worker'): Promise<v
   const queue = await createQueue({ store: installation.store, name: 'sync', ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) });
   let sandbox: RunningSandbox | undefined;
   let server: ServerType | undefined;
+  // Every line the service writes is one JSON object (src/observability/logger.ts): time, level, msg/event, fields; no secrets.
+  const logger = processLogger().child({ role });
   const service = startService(installation, {
     queue,
     scheduler: role === 'start',
-    onRunFinished: (job, result) => console.log(`${new Date().toISOString()} ${describeRun(job, result)}`),
-    onError: (error) => console.error(`scheduler: ${error instanceof Error ? error.message : String(error)}`),
+    onRunFinished: (job, result) =>
+      logger.info(
+        'skipped' in result
+          ? { event: 'run_skipped', flow: job.flow, reason: result.skipped }
+          : { event: 'run_finished', flow: job.flow, runId: result.runId, status: result.status, counts: result.counts, ...(result.error ? { error: result.error.message } : {}) },
+        describeRun(job, result),
+      ),
+    onError: (error) => logger.error({ event: 'scheduler_error', err: error }, `scheduler: ${error instanceof Error ? error.message : String(error)}`),
   });
   try {
-    console.log(`ml-connector ${role === 'start' ? 'service' : 'worker'} started; data in ${installation.store.location}; jobs on the ${queue.kind} queue`);
+    logger.info({ event: 'started', data: installation.store.location, queue: queue.kind }, `ml-connector ${role === 'start' ? 'service' : 'worker'} started; data in ${installation.store.location}; jobs on the ${queue.kind} queue`);
     if (role === 'start') {
-      const app = createServerApp({ installation, queue, ...(process.env.ML_CONNECTOR_PUBLIC_URL ? { publicUrl: process.env.ML_CONNECTOR_PUBLIC_URL } : {}) });
+      const app = createServerApp({ installation, queue, logger, ...(process.env.ML_CONNECTOR_PUBLIC_URL ? { publicUrl: process.env.ML_CONNECTOR_PUBLIC_URL } : {}) });
       const { port, host } = config.sandbox;
       const listening = await new Promise<{ port: number }>((resolve) => {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
       });
-      console.log(`Listening on http://${host}:${listening.port} (webhooks under /webhooks/<system>/<connection>)`);
+      logger.info({ event: 'listening', url: `http://${host}:${listening.port}` }, `Listening on http://${host}:${listening.port} (webhooks under /webhooks/<system>/<connection>, metrics at /metrics)`);
+      const keyFile = await ensureConsoleAccess(installation);
+      logger.info(
+        { event: 'console', url: `http://${host}:${listening.port}/ui` },
+        keyFile
+          ? `The console: http://${host}:${listening.port}/ui — sign in with the API key in ${keyFile} (readable by you only), or add a user with \`ml-connector users add <name>\`.`
+          : `The console: http://${host}:${listening.port}/ui`,
+      );
       const connections = await installation.connections.list();
       const demoOnly = connections.every((c) => c.name.startsWith('demo-'));
       if (demoOnly) {
         // The sandbox systems take a port of their own; the configured one is the server's.
         sandbox = await launch({ ...config, sandbox: { ...config.sandbox, port: 0 } });
         const flows = await connectDemo(installation, sandbox);
-        console.log(`No connections of your own yet: running the demo against the sandbox systems at ${sandbox.url} (admin: ${sandbox.adminUrl}).`);
+        logger.info({ event: 'demo', sandbox: sandbox.url }, `No connections of your own yet: running the demo against the sandbox systems at ${sandbox.url} (admin: ${sandbox.adminUrl}).`);
         for (const flow of flows) {
-          await scheduleFlow(installation, flow.flow, flow.from, flow.to, { intervalMs: DEMO_EVERY_MS });
+          await scheduleFlow(installation, { ...flow, interval: `${DEMO_EVERY_MS / 60_000}m`, enabled: true });
           await service.runNow(flow);
-          console.log(`  ${flow.flow}: ${flow.from} → ${flow.to}, now and every ${DEMO_EVERY_MS / 60_000} minutes`);
+          logger.info({ event: 'demo_flow_scheduled', flow: flow.flow, from: flow.from, to: flow.to, everyMs: DEMO_EVERY_MS }, `${flow.flow}: ${flow.from} → ${flow.to}, now and every ${DEMO_EVERY_MS / 60_000} minutes`);
         }
-        console.log('Add your own with `ml-connector connections add`, then `ml-connector schedule`.');
+        logger.info({ event: 'hint' }, 'Add your own with `ml-connector connections add`, then `ml-connector schedule`.');
       } else {
         const schedules = await listSchedules(installation.store.db);
-        console.log(schedules.length === 0 ? 'No schedules yet: add one with `ml-connector schedule <flow> --from … --to … --every 15m`.' : `${schedules.filter((s) => s.enabled).length} schedule(s) enabled.`);
+        logger.info(
+          { event: 'schedules', enabled: schedules.filter((s) => s.enabled).length },
+          schedules.length === 0 ? 'No schedules yet: add one with `ml-connector schedule <flow> --from … --to … --every 15m`.' : `${schedules.filter((s) => s.enabled).length} schedule(s) enabled.`,
+        );
       }
     }
-    console.log('Stop with Ctrl-C.');
+    logger.info({ event: 'ready' }, 'Stop with Ctrl-C.');
     await untilStopped();
   } finally {
     await service.close();
@@ -124,20 +131,16 @@ export function registerServiceCommands(program: Command): void {
     .option('--changes <source>', 'hubspot-to-intacct: polling (default) or webhook (runs start when a HubSpot webhook arrives; the schedule catches up)')
     .option('--json', 'print as JSON')
     .action(async (flow: string, options: { from: string; to: string; every?: string; cron?: string; disable?: boolean; reverseSeed?: boolean; changes?: string; json?: boolean }, command: Command) => {
-      if (options.reverseSeed && flow !== 'acumatica-to-hubspot') throw new Error('--reverse-seed goes with acumatica-to-hubspot only');
-      if (options.changes && flow !== HUBSPOT_TO_INTACCT) throw new Error(`--changes goes with ${HUBSPOT_TO_INTACCT} only`);
-      if (options.changes && !(CHANGE_SOURCES as readonly string[]).includes(options.changes)) throw new Error(`--changes must be ${CHANGE_SOURCES.join(' or ')}, not "${options.changes}"`);
-      if (!options.every && !options.cron && !options.disable) throw new Error('schedule needs --every <interval> or --cron <expression> (or --disable)');
       await withInstallation(command, async (installation) => {
-        const schedule = await scheduleFlow(
-          installation,
+        const schedule = await scheduleFlow(installation, {
           flow,
-          options.from,
-          options.to,
-          { ...(options.every ? { intervalMs: parseInterval(options.every) } : {}), ...(options.cron ? { cron: options.cron } : {}) },
-          !options.disable,
-          { ...(options.reverseSeed ? { reverseSeed: true } : {}), ...(options.changes ? { changes: options.changes as ChangeSource } : {}) },
-        );
+          from: options.from,
+          to: options.to,
+          enabled: !options.disable,
+          ...(options.every ? { interval: options.every } : {}),
+          ...(options.cron ? { cron: options.cron } : {}),
+          options: { ...(options.reverseSeed ? { reverseSeed: true } : {}), ...(options.changes ? { changes: options.changes as ChangeSource } : {}) },
+        });
         if (options.json) return printJson(schedule);
         console.log(
           schedule.enabled

@@ -9,6 +9,8 @@ import { initialTables } from './0001-initial-tables.ts';
 import { linksByKey } from './0002-links-by-key.ts';
 import { twoWayState } from './0003-two-way-state.ts';
 import { agentTools } from './0004-agent-tools.ts';
+import { consoleTables } from './0005-console.ts';
+import { metricsIndexes } from './0006-metrics-indexes.ts';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0002-links-by-key': linksByKey(),
     '0003-two-way-state': twoWayState(),
     '0004-agent-tools': agentTools(),
+    '0005-console': consoleTables(),
+    '0006-metrics-indexes': metricsIndexes(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -6,6 +6,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { AcumaticaClient, type PingCheck } from './client.ts';
 import type { AcumaticaConnectionInput } from './connection.ts';
+import type { RotationHandler } from './oauth.ts';
 
 export interface AcumaticaConnectionTestReport {
   ok: boolean;
@@ -14,7 +15,7 @@ export interface AcumaticaConnectionTestReport {
 
 export async function testAcumaticaConnection(
   connection: AcumaticaConnectionInput,
-  options: { clock?: Clock; credentialKey?: string } = {},
+  options: { clock?: Clock; credentialKey?: string; onRotate?: RotationHandler } = {},
 ): Promise<AcumaticaConnectionTestReport> {
   const client = new AcumaticaClient({ connection, lane: 'interactive', ...options });
   try {

@@ -26,12 +26,15 @@
 import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { ConnectorError } from '../../core/errors.ts';
-import { singleFlight, type CredentialSource } from '../../http/credentials.ts';
+import { bearerToken, singleFlight, type CredentialSource } from '../../http/credentials.ts';
+import { HttpClient } from '../../http/http-client.ts';
 import { requestOAuthToken, type TokenEndpoint, type TokenRequestOptions } from '../../http/oauth-token-request.ts';
+import { RateGovernor } from '../../http/rate-governor.ts';
+import { DEFAULT_FRESHBOOKS_ACCOUNT, defineFreshBooksSystem } from './definition.ts';
 import { TOKEN_ERRORS } from './error-codes.ts';
-import { AUTHORIZE_PATH, TOKEN_PATH } from './paths.ts';
+import { AUTHORIZE_PATH, IDENTITY_PATH, TOKEN_PATH } from './paths.ts';
 import { DEFAULT_SCOPES } from './scopes.ts';
-import { TokenErrorBody, TokenResponse } from './schemas.ts';
+import { IdentityResponse, TokenErrorBody, TokenResponse, type Identity } from './schemas.ts';
 
 export type { TokenRequestOptions };
 
@@ -155,6 +158,34 @@ export async function exchangeCode(input: FreshBooksApp & { code: string; redire
     options,
   );
   return grantFrom(response, (options.clock ?? systemClock).now());
+}
+
+/**
+ * `users/me` with the access token a code exchange just gave (§3): which
+ * businesses (account ids, business uuids) the user granted, before any of
+ * them is configured. One call, outside any connection's governor.
+ */
+export async function grantedIdentity(input: { baseUrl: string; accessToken: string }, options: { clock?: Clock } = {}): Promise<Identity> {
+  const clock = options.clock ?? systemClock;
+  const system = defineFreshBooksSystem(clock);
+  const http = new HttpClient({
+    system,
+    baseUrl: input.baseUrl.replace(/\/+$/, ''),
+    credentials: bearerToken(input.accessToken),
+    governor: new RateGovernor({ windows: system.rateWindows(DEFAULT_FRESHBOOKS_ACCOUNT), maxConcurrency: 1, clock }),
+    clock,
+  });
+  const response = await http.request({ method: 'GET', path: IDENTITY_PATH, lane: 'interactive', maxAttempts: 3 });
+  const parsed = IdentityResponse.safeParse(response.json);
+  if (!parsed.success) {
+    throw new ConnectorError({
+      kind: 'system',
+      code: 'freshbooks.unexpected_response',
+      message: `FreshBooks GET ${IDENTITY_PATH} answered ${response.status} with a body we did not expect`,
+      details: { status: response.status },
+    });
+  }
+  return parsed.data.response;
 }
 
 /** Told each new refresh token, so that the app can store it; it should not throw (a failure is kept in `lastRotateError`). */

@@ -12,6 +12,7 @@ import type { RandomSource } from '../../http/backoff.ts';
 import { bearerToken } from '../../http/credentials.ts';
 import { HttpClient, type AttemptEvent } from '../../http/http-client.ts';
 import { GovernorRegistry, RateGovernor, type Lane } from '../../http/rate-governor.ts';
+import { recordHubSpotAttempt } from '../../observability/http-metrics.ts';
 import type { HttpRequest, QueryValue } from '../../http/system-definition.ts';
 import { hubspotSystem } from './definition.ts';
 import {
@@ -92,7 +93,8 @@ export interface ReadOptions {
 /** One governor per (system, account) in this process (SPEC §3). */
 export const hubspotGovernors = new GovernorRegistry();
 
-function accountKey(connection: HubSpotConnection): string {
+/** The portal key of a connection (see `HubSpotClient.portalKey`), e.g. to find its series in /metrics. */
+export function hubspotPortalKey(connection: HubSpotConnection): string {
   // The governor is keyed by a hash: the token itself is kept nowhere but the credential source.
   return createHash('sha256').update(`${connection.baseUrl}\u0000${connection.accessToken}`).digest('hex').slice(0, 16);
 }
@@ -119,7 +121,7 @@ export class HubSpotClient {
       throw new ConnectorError({ kind: 'config', code: 'hubspot.missing_token', message: 'HubSpot accessToken is empty' });
     }
     this.clock = options.clock ?? systemClock;
-    this.portalKey = accountKey(options);
+    this.portalKey = hubspotPortalKey(options);
     this.apiVersion = options.apiVersion ?? '2026-03';
     this.lane = options.lane ?? 'background';
     this.maxAttempts = options.maxAttempts;
@@ -144,7 +146,12 @@ export class HubSpotClient {
       governor,
       clock: this.clock,
       random: options.random,
-      onAttempt: options.onAttempt,
+      // Every attempt is counted for /metrics by portal (src/observability/http-metrics.ts), whoever made the client.
+      metricsAccount: this.portalKey,
+      onAttempt: (event) => {
+        recordHubSpotAttempt(this.portalKey, event.status);
+        options.onAttempt?.(event);
+      },
     });
   }
 

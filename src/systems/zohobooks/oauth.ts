@@ -9,9 +9,13 @@
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { ConnectorError } from '../../core/errors.ts';
 import { singleFlight, type CredentialSource } from '../../http/credentials.ts';
+import { HttpClient } from '../../http/http-client.ts';
 import { requestOAuthToken, type TokenEndpoint, type TokenRequestOptions } from '../../http/oauth-token-request.ts';
+import { RateGovernor } from '../../http/rate-governor.ts';
+import { BOOKS_API_PATH } from './data-centres.ts';
+import { defineZohoBooksSystem } from './definition.ts';
 import { TOKEN_ERRORS } from './error-codes.ts';
-import { TokenErrorBody, TokenResponse } from './schemas.ts';
+import { OrganizationListResponse, TokenErrorBody, TokenResponse, type Organization } from './schemas.ts';
 
 /** One access token and where to use it. */
 export interface ZohoAccessToken {
@@ -152,6 +156,35 @@ export async function exchangeAuthorizationCode(
     options,
   );
   return grantFrom(response, clock.now());
+}
+
+/**
+ * `GET /organizations` (§3) with the access token a code exchange just gave,
+ * at the `api_domain` it named: which organizations the user granted, before
+ * one is configured. One call, outside any organization's governor.
+ */
+export async function grantedOrganizations(grant: Pick<ZohoAccessToken, 'accessToken' | 'apiDomain'>, options: { clock?: Clock } = {}): Promise<Organization[]> {
+  const clock = options.clock ?? systemClock;
+  const system = defineZohoBooksSystem(clock);
+  const http = new HttpClient({
+    system,
+    baseUrl: `${grant.apiDomain}${BOOKS_API_PATH}`,
+    // §2: the header is `Zoho-oauthtoken`, not `Bearer`.
+    credentials: { authorize: async () => ({ authorization: `Zoho-oauthtoken ${grant.accessToken}` }) },
+    governor: new RateGovernor({ windows: system.rateWindows({ plan: 'free' }), maxConcurrency: 1, clock }),
+    clock,
+  });
+  const response = await http.request({ method: 'GET', path: '/organizations', lane: 'interactive', maxAttempts: 3 });
+  const parsed = OrganizationListResponse.safeParse(response.json);
+  if (!parsed.success) {
+    throw new ConnectorError({
+      kind: 'system',
+      code: 'zohobooks.unexpected_response',
+      message: `Zoho Books GET /organizations answered ${response.status} with a body we did not expect`,
+      details: { status: response.status },
+    });
+  }
+  return parsed.data.organizations;
 }
 
 /** `POST {accounts}/oauth/v2/token/revoke?token=...` (§2): ends a refresh token and its access tokens. */
