@@ -122,30 +122,35 @@ export function runCancelled(runId: string): ConnectorError {
 
 export const isCancellation = (error: SerializedError | undefined): boolean => error?.code === RUN_CANCELLED;
 
-/**
- * Records a run that was asked for but not started yet (status `queued`), so
- * that its id answers before a worker takes it. Its worker starts it with
- * `startRun({ id })`; `abandonQueuedRun` closes it if the worker never can.
- */
-export async function queueRun(db: Db, input: StartRunInput & { id: string }, now: number): Promise<Run> {
-  const row = {
-    id: input.id,
+/** A new run's row: what it runs, and where it starts (queued or running). */
+function runRow(
+  input: StartRunInput,
+  id: string,
+  start: { status: 'queued' | 'running'; created_at: number; started_at: number | null; heartbeat_at: number | null; owner: string | null },
+) {
+  return {
+    id,
     flow: input.flow,
     flow_key: input.flowKey,
     source_connection: input.sourceConnection,
     target_connection: input.targetConnection,
     mode: input.mode,
     trigger: input.trigger,
-    status: 'queued',
     counts: JSON.stringify(emptyCounts()),
     report: null,
     error: null,
-    created_at: now,
-    started_at: null,
     finished_at: null,
-    heartbeat_at: null,
-    owner: null,
+    ...start,
   };
+}
+
+/**
+ * Records a run that was asked for but not started yet (status `queued`), so
+ * that its id answers before a worker takes it. Its worker starts it with
+ * `startRun({ id })`; `abandonQueuedRun` closes it if the worker never can.
+ */
+export async function queueRun(db: Db, input: StartRunInput & { id: string }, now: number): Promise<Run> {
+  const row = runRow(input, input.id, { status: 'queued', created_at: now, started_at: null, heartbeat_at: null, owner: null });
   await db.insertInto('runs').values(row).execute();
   return toRun({ ...row, cancel_requested_at: null } as RunRow);
 }
@@ -188,25 +193,9 @@ export async function startRun(db: Db, input: StartRunInput, now: number, staleM
         .where('id', '=', run.id)
         .execute();
     }
-    const row = {
-      // A queued run is started under its own id; any other id already used (a job run again) gets a new run.
-      id: input.id && (!queued || queued.status === 'queued') ? input.id : randomUUID(),
-      flow: input.flow,
-      flow_key: input.flowKey,
-      source_connection: input.sourceConnection,
-      target_connection: input.targetConnection,
-      mode: input.mode,
-      trigger: input.trigger,
-      status: 'running',
-      counts: JSON.stringify(emptyCounts()),
-      report: null,
-      error: null,
-      created_at: now,
-      started_at: now,
-      finished_at: null,
-      heartbeat_at: now,
-      owner: processOwner(),
-    };
+    // A queued run is started under its own id; any other id already used (a job run again) gets a new run.
+    const id = input.id && (!queued || queued.status === 'queued') ? input.id : randomUUID();
+    const row = runRow(input, id, { status: 'running', created_at: now, started_at: now, heartbeat_at: now, owner: processOwner() });
     if (queued?.status === 'queued' && row.id === queued.id) {
       const { id: _id, created_at: _created, ...started } = row;
       await trx.updateTable('runs').set(started).where('id', '=', row.id).execute();

@@ -12,24 +12,19 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
 import { openInstallation, type Installation } from '../app/installation.ts';
-import { startService, type Service } from '../app/service.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../observability/logger.ts';
-import { createQueue } from '../queue/create-queue.ts';
-import type { JobQueue } from '../queue/types.ts';
 import { startSandbox, type RunningSandbox } from '../sandbox/index.ts';
 import { SYSTEMS } from '../systems/registry.ts';
 import { createAdminUsersRepository } from './admin-users.ts';
 import { createApiKeysRepository } from './api-keys.ts';
-import { createServerApp } from './app.ts';
+import { startApiServer, type ApiServer } from './api/test-support.ts';
 import { SESSION_COOKIE } from './sessions.ts';
 
 const PASSWORD = 'planted-admin-password-7f3a';
@@ -46,9 +41,7 @@ describe('no secret in any response, page or log line', () => {
   let sandbox: RunningSandbox;
   let dataDir: string;
   let installation: Installation;
-  let queue: JobQueue;
-  let service: Service;
-  let server: ServerType;
+  let server: ApiServer;
   let base: string;
   let apiKey: string;
   const logLines: string[] = [];
@@ -58,26 +51,19 @@ describe('no secret in any response, page or log line', () => {
     sandbox = await startSandbox({ port: 0, seed: 11, size: 'small', hubspotTier: 'professional', clock });
     dataDir = await mkdtemp(join(tmpdir(), 'mlc-secrets-'));
     installation = await openInstallation(loadConfig({ env: {}, options: { dataDir } }), { clock });
-    queue = await createQueue({ store: installation.store, name: 'sync', pollIntervalMs: 20 });
-    service = startService(installation, { queue, scheduler: false });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
         done();
       },
     });
-    const app = createServerApp({ installation, queue, logger: createLogger({ destination: sink, level: 'debug' }) });
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
-    });
-    base = `http://127.0.0.1:${port}`;
+    server = await startApiServer(installation, { worker: true, logger: createLogger({ destination: sink, level: 'debug' }) });
+    base = server.url;
     apiKey = (await createApiKeysRepository(installation.store, clock).create({ name: 'scan' })).key;
     await createAdminUsersRepository(installation.store, clock).create({ username: 'ada', password: PASSWORD });
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await service.close();
-    await queue.close();
+    await server.close();
     await installation.close();
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { createQueue } from '../../queue/create-queue.ts';
 import type { JobQueue } from '../../queue/types.ts';
 import { createApiKeysRepository, type ApiKeysRepository } from '../api-keys.ts';
 import { createServerApp } from '../app.ts';
+import type { Logger } from '../../observability/logger.ts';
 
 export interface ApiCallResult {
   status: number;
@@ -32,7 +33,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(installation: Installation, options: { worker?: boolean } = {}): Promise<ApiServer> {
+export async function startApiServer(installation: Installation, options: { worker?: boolean; logger?: Logger } = {}): Promise<ApiServer> {
   let queue: JobQueue | undefined;
   let service: Service | undefined;
   if (options.worker) {
@@ -40,7 +41,8 @@ export async function startApiServer(installation: Installation, options: { work
     queue = await createQueue({ store: installation.store, name: 'sync', pollIntervalMs: 20 });
     service = startService(installation, { queue, scheduler: false });
   }
-  const app = createServerApp({ installation, ...(queue ? { queue } : {}), log: () => undefined });
+  // Quiet unless the test wants the log lines (as the JSON logger writes them).
+  const app = createServerApp({ installation, ...(queue ? { queue } : {}), ...(options.logger ? { logger: options.logger } : { log: () => undefined }) });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));

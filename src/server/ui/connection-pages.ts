@@ -196,6 +196,16 @@ export function registerConnectionPages(pages: Hono<AccessEnv>, options: Console
   const render = (c: PageContext, title: string, content: Html, status: 200 | 400 | 404 = 200, flash?: Flash) =>
     c.html(page({ title, section: 'connections', principal: c.get('principal'), flash: flash ?? takeFlash(c) }, content), status);
 
+  // The form again with what was typed, except the secrets (which are never sent back to a browser).
+  const formAgain = (c: PageContext, system: SystemCatalogEntry, fields: Record<string, string>, error: unknown) =>
+    render(
+      c,
+      `Add a ${system.displayName} connection`,
+      newConnectionForm(c.get('principal'), system, { name: fields.name ?? '', values: shownValues(system, fields, true) }),
+      400,
+      { kind: 'error', text: messageOf(error) },
+    );
+
   pages.get('/connections', async (c) => {
     const principal = c.get('principal');
     let flash = takeFlash(c);
@@ -244,14 +254,7 @@ ${systems.map((s) => html`<a href="/ui/connections/new/${segment(s.name)}" data-
       const created = await createConnection(installation, principal.workspace, { name: fields.name ?? '', system: system.name, config: configFromForm(system, fields, 'create') });
       return redirectWith(c, `/ui/connections/${segment(created.id)}`, { kind: 'ok', text: `Saved connection "${created.name}". Test it to check the credentials.` });
     } catch (error) {
-      // The form again with what was typed, except the secrets (which are never sent back to a browser).
-      return render(
-        c,
-        `Add a ${system.displayName} connection`,
-        newConnectionForm(principal, system, { name: fields.name ?? '', values: shownValues(system, fields, true) }),
-        400,
-        { kind: 'error', text: messageOf(error) },
-      );
+      return formAgain(c, system, fields, error);
     }
   });
 
@@ -273,13 +276,7 @@ ${systems.map((s) => html`<a href="/ui/connections/new/${segment(s.name)}" data-
       });
       return c.redirect(authorizeUrl, 303);
     } catch (error) {
-      return render(
-        c,
-        `Add a ${system.displayName} connection`,
-        newConnectionForm(principal, system, { name: fields.name ?? '', values: shownValues(system, fields, true) }),
-        400,
-        { kind: 'error', text: messageOf(error) },
-      );
+      return formAgain(c, system, fields, error);
     }
   });
 

@@ -8,11 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { openInstallation, type Installation } from '../../app/installation.ts';
 import { VirtualClock } from '../../core/clock.ts';
@@ -22,7 +20,7 @@ import { parseSystemConfig } from '../../systems/registry.ts';
 import { FreshBooksClient } from '../../systems/freshbooks/client.ts';
 import type { FreshBooksConnectionInput } from '../../systems/freshbooks/connection.ts';
 import { createAdminUsersRepository } from '../admin-users.ts';
-import { createServerApp } from '../app.ts';
+import { startApiServer, type ApiServer } from '../api/test-support.ts';
 import { openBrowser } from './test-browser.ts';
 
 const USER = 'operator';
@@ -33,7 +31,7 @@ describe('the FreshBooks connect flow in a browser', () => {
   let sandbox: RunningSandbox;
   let dataDir: string;
   let installation: Installation;
-  let server: ServerType;
+  let server: ApiServer;
   let base: string;
 
   before(async () => {
@@ -41,14 +39,11 @@ describe('the FreshBooks connect flow in a browser', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'mlc-connect-'));
     installation = await openInstallation(loadConfig({ env: {}, options: { dataDir } }), { clock });
     await createAdminUsersRepository(installation.store, clock).create({ username: USER, password: PASSWORD });
-    const app = createServerApp({ installation, log: () => {} });
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
-    });
-    base = `http://127.0.0.1:${port}`;
+    server = await startApiServer(installation);
+    base = server.url;
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await installation.close();
     await sandbox.close();
     await rm(dataDir, { recursive: true, force: true });
