@@ -16,9 +16,10 @@
  * whether that callback succeeds or not. No message here quotes a code, a
  * state, a token or a secret.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import { ConnectorError, isConnectorError } from '../core/errors.ts';
+import { sha256Hex } from '../core/digest.ts';
+import { ConnectorError } from '../core/errors.ts';
 import type { ConnectionInfo } from '../store/connections.ts';
 import type { ConnectionTestReport } from '../systems/hubspot/connection.ts';
 import { buildAuthorizationUrl as acumaticaAuthorizationUrl, exchangeAuthorizationCode as acumaticaExchange, pkcePair } from '../systems/acumatica/oauth.ts';
@@ -29,6 +30,7 @@ import { parseSystemConfig, SYSTEMS, type SystemEntry } from '../systems/registr
 import { ZOHO_DATA_CENTRE_HOSTS } from '../systems/zohobooks/data-centres.ts';
 import { buildAuthorizationUrl as zohoAuthorizationUrl, exchangeAuthorizationCode as zohoExchange, grantedOrganizations } from '../systems/zohobooks/oauth.ts';
 import { SYNC_READ_SCOPES } from '../systems/zohobooks/scopes.ts';
+import { testStoredConnection } from './connection-test.ts';
 import type { Installation } from './installation.ts';
 
 /** How long an operator has between "Connect" and the system's redirect back. */
@@ -136,8 +138,6 @@ export const CONNECT_SYSTEMS: readonly string[] = Object.keys(DEFINITIONS);
 function connectError(kind: ConnectorError['kind'], code: string, message: string, details: Record<string, unknown> = {}): ConnectorError {
   return new ConnectorError({ kind, code, message, details });
 }
-
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 function sameHash(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -292,13 +292,13 @@ export async function startConnect(installation: Installation, input: StartConne
   await db
     .insertInto('oauth_states')
     .values({
-      state_hash: sha256(state),
+      state_hash: sha256Hex(state),
       workspace: input.workspace,
       system: entry.name,
       connection_name: name,
       config: installation.vault.encrypt({ config: entered, ...(codeVerifier ? { codeVerifier } : {}) }),
       redirect_uri: input.redirectUri,
-      session_hash: input.sessionToken ? sha256(input.sessionToken) : null,
+      session_hash: input.sessionToken ? sha256Hex(input.sessionToken) : null,
       created_at: now,
       expires_at: now + CONNECT_STATE_TTL_MS,
     })
@@ -332,37 +332,19 @@ function describeRefusal(displayName: string, error: string): ConnectorError {
   return connectError('auth', 'connect.authorization_failed', `${displayName} did not authorize ml-connector (${safe}); nothing was connected`, { error: safe });
 }
 
-/** The connection's first test, its status recorded; a rotated refresh token is stored as it happens. */
-async function testConnection(installation: Installation, entry: SystemEntry, connection: ConnectionInfo, config: Config): Promise<{ connection: ConnectionInfo; test: ConnectionTestReport }> {
-  let test: ConnectionTestReport;
-  try {
-    test = await entry.test(config, {
-      clock: installation.clock,
-      saveConfig: async (changed) => {
-        const current = await installation.connections.getConfig(connection.id);
-        await installation.connections.updateConfig(connection.id, { ...current, ...changed }, { keepStatus: true });
-      },
-    });
-  } catch (error) {
-    if (!isConnectorError(error)) throw error;
-    test = { ok: false, checks: [{ name: 'connect', ok: false, detail: error.message }] };
-  }
-  const firstFailure = test.checks.find((check) => !check.ok);
-  return { connection: await installation.connections.setStatus(connection.id, test.ok ? 'ok' : 'failed', firstFailure?.detail), test };
-}
 
 /** Spends the state, exchanges the code, stores the connection in the state's workspace and tests it. */
 export async function finishConnect(installation: Installation, input: FinishConnectInput): Promise<FinishConnectResult> {
   const expired = () => connectError('auth', 'connect.state_invalid', EXPIRED_MESSAGE);
   if (typeof input.state !== 'string' || input.state === '' || input.state.length > 200) throw expired();
   const { db } = installation.store;
-  const stateHash = sha256(input.state);
+  const stateHash = sha256Hex(input.state);
   const row = await db.selectFrom('oauth_states').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
   if (!row) throw expired();
   // Single use: whoever deletes the row owns this callback; a second callback finds nothing.
   const deleted = await db.deleteFrom('oauth_states').where('state_hash', '=', stateHash).executeTakeFirst();
   if (Number(deleted.numDeletedRows) === 0 || row.expires_at <= installation.clock.now()) throw expired();
-  if (row.session_hash !== null && !(input.sessionToken && sameHash(sha256(input.sessionToken), row.session_hash))) {
+  if (row.session_hash !== null && !(input.sessionToken && sameHash(sha256Hex(input.sessionToken), row.session_hash))) {
     throw connectError('auth', 'connect.other_session', 'This connect link was started in another browser session; start again from the console');
   }
 
@@ -388,5 +370,6 @@ export async function finishConnect(installation: Installation, input: FinishCon
   });
   const parsed = parseSystemConfig(entry.name, config);
   const created = await installation.connections.create({ workspace: row.workspace, name: row.connection_name, system: entry.name, config: parsed });
-  return testConnection(installation, entry, created, parsed);
+  const { connection, report } = await testStoredConnection(installation, created);
+  return { connection, test: report };
 }

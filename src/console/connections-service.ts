@@ -7,6 +7,7 @@
  * too.
  */
 import { z } from 'zod';
+import { testStoredConnection } from '../app/connection-test.ts';
 import type { Installation } from '../app/installation.ts';
 import { listSchedules } from '../app/schedules.ts';
 import { ConnectorError } from '../core/errors.ts';
@@ -168,18 +169,7 @@ export interface ConnectionTestResult {
  * (FreshBooks) hands the new one back, and it is stored at once.
  */
 export async function testConnection(installation: Installation, workspace: string, idOrName: string): Promise<ConnectionTestResult> {
-  const { connections, clock } = installation;
-  const connection = await connectionIn(installation, workspace, idOrName);
-  const entry = systemEntry(connection.system);
-  const config = parseSystemConfig(connection.system, await connections.getConfig(connection.id));
-  const report = await entry.test(config, {
-    clock,
-    saveConfig: async (changed) => {
-      await connections.updateConfig(connection.id, changed, { keepStatus: true });
-    },
-  });
-  const firstFailure = report.checks.find((c) => !c.ok);
-  const updated = await connections.setStatus(connection.id, report.ok ? 'ok' : 'failed', firstFailure?.detail);
+  const { connection: updated, report } = await testStoredConnection(installation, await connectionIn(installation, workspace, idOrName));
   return { connection: await view(installation, updated), ok: report.ok, checks: report.checks };
 }
 

@@ -12,7 +12,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Installation } from '../app/installation.ts';
-import { createApiKeysRepository } from './api-keys.ts';
+import { createApiKeysRepository, keyOfHeader, unauthorized, type KeyRefusal } from './api-keys.ts';
 import { createSessionsRepository, SESSION_COOKIE } from './sessions.ts';
 
 export interface Principal {
@@ -28,6 +28,8 @@ export type AccessEnv = { Variables: { principal: Principal } };
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_FIELD = '_csrf';
+
+const SESSION_EXPIRED: KeyRefusal = { code: 'auth.session_expired', message: 'the console session has expired: sign in again' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -67,33 +69,26 @@ export function requireAccess(installation: Installation, options: { onDenied?: 
   const sessions = createSessionsRepository(installation.store, installation.clock);
   const redirect = options.onDenied === 'redirect';
 
-  const unauthenticated = (c: Context, code: string, message: string) => {
-    if (redirect) {
-      const next = new URL(c.req.url).pathname;
-      return c.redirect(`/ui/login${next && next !== '/ui/login' ? `?next=${encodeURIComponent(next)}` : ''}`, 302);
-    }
-    c.header('www-authenticate', 'Bearer realm="ml-connector"');
-    return c.json({ error: { code, kind: 'auth', message, details: {} } }, 401);
+  const unauthenticated = (c: Context, refusal: KeyRefusal) => {
+    if (!redirect) return unauthorized(c, refusal);
+    const next = new URL(c.req.url).pathname;
+    return c.redirect(`/ui/login${next && next !== '/ui/login' ? `?next=${encodeURIComponent(next)}` : ''}`, 302);
   };
   const forbidden = (c: Context, message: string) =>
     redirect ? c.html(`<!doctype html><title>Refused</title><p>${message}</p><p><a href="/ui">Back to the console</a></p>`, 403) : c.json({ error: { code: 'auth.csrf', kind: 'auth', message, details: {} } }, 403);
 
   return async (c, next) => {
     const header = c.req.header('authorization');
-    if (header !== undefined) {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-      const key = bearer ? await keys.verify(bearer) : undefined;
-      if (!key) return unauthenticated(c, 'keys.invalid', 'the API key is not valid or has been revoked');
-      c.set('principal', { workspace: key.workspace, actor: `key:${key.id}`, via: 'api_key' });
+    const token = getCookie(c, SESSION_COOKIE);
+    // A request with an Authorization header (or without any credential) is an API-key request.
+    if (header !== undefined || !token) {
+      const presented = await keyOfHeader(keys, header);
+      if ('refusal' in presented) return unauthenticated(c, presented.refusal);
+      c.set('principal', { workspace: presented.key.workspace, actor: `key:${presented.key.id}`, via: 'api_key' });
       return next();
     }
-    const token = getCookie(c, SESSION_COOKIE);
-    const session = token ? await sessions.find(token) : undefined;
-    if (!session) {
-      return token
-        ? unauthenticated(c, 'auth.session_expired', 'the console session has expired: sign in again')
-        : unauthenticated(c, 'keys.missing', 'this API needs an API key: send Authorization: Bearer <key> (create one with `ml-connector keys create`)');
-    }
+    const session = await sessions.find(token);
+    if (!session) return unauthenticated(c, SESSION_EXPIRED);
     if (isMutating(c.req.method)) {
       if (foreignOrigin(c)) return forbidden(c, 'This request came from another site and was refused.');
       const presented = await presentedCsrf(c);

@@ -9,7 +9,7 @@
  * hash, and a slow hash would only add its cost to every request.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Clock } from '../core/clock.ts';
 import { ConnectorError } from '../core/errors.ts';
 import { DEFAULT_WORKSPACE } from '../store/connections.ts';
@@ -96,19 +96,34 @@ export function createApiKeysRepository(store: Store, clock: Clock): ApiKeysRepo
 
 export type ApiKeyEnv = { Variables: { apiKey: ApiKeyInfo } };
 
+export interface KeyRefusal {
+  code: string;
+  message: string;
+}
+
+const KEY_MISSING: KeyRefusal = { code: 'keys.missing', message: 'this API needs an API key: send Authorization: Bearer <key> (create one with `ml-connector keys create`)' };
+const KEY_INVALID: KeyRefusal = { code: 'keys.invalid', message: 'the API key is not valid or has been revoked' };
+
+/** The key an `Authorization` header presents, verified; or why it opens nothing (no bearer key, or not a valid one). */
+export async function keyOfHeader(keys: ApiKeysRepository, header: string | undefined): Promise<{ key: ApiKeyInfo } | { refusal: KeyRefusal }> {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!bearer) return { refusal: KEY_MISSING };
+  const key = await keys.verify(bearer);
+  return key ? { key } : { refusal: KEY_INVALID };
+}
+
+/** The 401 every API answers to a request without a usable credential. */
+export function unauthorized(c: Context, refusal: KeyRefusal): Response {
+  c.header('www-authenticate', 'Bearer realm="ml-connector"');
+  return c.json({ error: { code: refusal.code, kind: 'auth', message: refusal.message, details: {} } }, 401);
+}
+
 /** Requires `Authorization: Bearer <api key>`; a missing, malformed, unknown or revoked key is a 401 that says which. */
 export function requireApiKey(keys: ApiKeysRepository): MiddlewareHandler<ApiKeyEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    const refuse = (code: string, message: string) => {
-      c.header('www-authenticate', 'Bearer realm="ml-connector"');
-      return c.json({ error: { code, kind: 'auth', message, details: {} } }, 401);
-    };
-    if (!bearer) return refuse('keys.missing', 'this API needs an API key: send Authorization: Bearer <key> (create one with `ml-connector keys create`)');
-    const key = await keys.verify(bearer);
-    if (!key) return refuse('keys.invalid', 'the API key is not valid or has been revoked');
-    c.set('apiKey', key);
+    const presented = await keyOfHeader(keys, c.req.header('authorization'));
+    if ('refusal' in presented) return unauthorized(c, presented.refusal);
+    c.set('apiKey', presented.key);
     await next();
   };
 }

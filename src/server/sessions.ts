@@ -4,7 +4,8 @@
  * session. Each session has its own CSRF token, which every request that
  * changes something must send back (src/server/access.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../core/digest.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Store } from '../store/open-store.ts';
 
@@ -28,9 +29,7 @@ export interface SessionsRepository {
 }
 
 /** The SHA-256 of a session token, as stored (also what an OAuth `state` is bound to). */
-export function sessionHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export const sessionHash = sha256Hex;
 
 export function createSessionsRepository(store: Store, clock: Clock): SessionsRepository {
   const { db } = store;
